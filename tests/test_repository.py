@@ -1,0 +1,80 @@
+"""The repository keeps its promises: the README's quick start is what CI runs, pins are exact."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(lines):
+    """Shell commands in ``lines``, without comments and blank lines."""
+    commands = []
+    for line in lines:
+        command = line.split("#", 1)[0].strip()
+        if command and not command.startswith(("set ", "cd ")):
+            commands.append(command)
+    return commands
+
+
+def _readme_quick_start():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Quick start", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block, "README's Quick start has no ```bash block"
+    return _commands(block.group(1).splitlines())
+
+
+def test_readme_quick_start_is_two_commands():
+    commands = _readme_quick_start()
+    assert len(commands) == 2, commands
+    assert commands[0] == "bash setup.sh"
+
+
+def test_ci_runs_exactly_the_readme_commands():
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()[1:]  # skip the shebang
+    assert _commands(ci_lines) == _readme_quick_start()
+
+
+def test_setup_script_builds_the_book_with_warnings_as_errors():
+    setup = (ROOT / "setup.sh").read_text()
+    assert "jupyter-book build . -W -n --keep-going" in setup
+    assert "pip install --quiet -r requirements.txt" in setup
+
+
+def test_requirements_are_exact_pins_and_jupyter_book_1():
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line == "-e .":
+            continue
+        name, sep, version = line.partition("==")
+        assert sep, f"requirements.txt: {line!r} is not an exact pin (name==version)"
+        pins[name.lower()] = version
+    assert pins["jupyter-book"].startswith("1."), "Jupyter Book 2 fails offline: stay on 1.x"
+    assert "-e ." in (ROOT / "requirements.txt").read_text()
+
+
+def test_import_is_silent_under_deprecation_errors_and_touches_no_rcparams():
+    code = (
+        "import matplotlib as mpl; before = dict(mpl.rcParams); "
+        "import course_utils; "
+        "[getattr(course_utils, name) for name in course_utils.__all__]; "
+        "assert dict(mpl.rcParams) == before, 'importing course_utils changed rcParams'"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", code],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "" and completed.stderr == ""
+
+
+def test_every_module_has_a_test_file():
+    import course_utils
+
+    missing = [name for name in course_utils.__all__
+               if not (ROOT / "tests" / f"test_{name}.py").exists()]
+    assert not missing, f"modules without tests/test_<module>.py: {missing}"
