@@ -137,7 +137,7 @@ def test_add_scalebar_in_pixels_and_in_mm():
     fig, ax = plt.subplots()
     show_slice(np.zeros((4, 4)), spacing=(0.5, 0.8), ax=ax)
     bar = add_scalebar(ax, color="black", location="lower left")
-    assert (bar.dx, bar.units, bar.color, bar.location) == (1.0, "mm", "black", "lower left")
+    assert (bar.dx, bar.units, bar.color, bar.location) == (1.0, "mm", "black", 3)  # lower left
     fig.canvas.draw()  # renders without error
 
 
