@@ -575,9 +575,10 @@ def _assemble(items: list[tuple[Path, Any]], folder: Path) -> Volume:
     if duplicate.size:
         i = duplicate[0]
         raise ValueError(
-            f"{duplicate.size} pair(s) of slices share a position, e.g. {items[i][0].name} and {items[i + 1][0].name} are both at "
-            f"{projection[i]:.3f} mm along the normal; the folder may hold two acquisitions "
-            "with one SeriesInstanceUID, or copies of a file: remove the duplicates")
+            f"{duplicate.size} pair(s) of slices share a position, e.g. {items[i][0].name} "
+            f"and {items[i + 1][0].name} are both at {projection[i]:.3f} mm along the normal; "
+            "the folder may hold two acquisitions with one SeriesInstanceUID, or copies of a "
+            "file: remove the duplicates")
     dy, dx = (float(v) for v in spacings_arr[0])
     if len(items) > 1:
         dz = float(np.median(gaps))
