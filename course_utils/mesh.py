@@ -86,7 +86,8 @@ def mask_to_mesh(mask, spacing: Sequence[float], level: float = 0.5, pad: bool =
     level : float
         Iso-value of the surface; 0.5 for a boolean mask.
     pad : bool
-        Pad with one voxel of background so objects touching the border are closed.
+        Pad with one voxel of background (0, or ``level - 1`` if ``level <= 0``) so objects
+        touching the array border get a closed surface.
     step_size : int
         Marching cubes step in voxels; larger is coarser and faster.
 
@@ -140,7 +141,7 @@ def mask_to_mesh(mask, spacing: Sequence[float], level: float = 0.5, pad: bool =
         before = (start == 0).astype(int)
         after = (stop == np.array(array.shape)).astype(int)
         if before.any() or after.any():
-            background = min(float(crop.min()), level - 1.0)
+            background = 0.0 if level > 0 else level - 1.0  # zeros, below the level
             crop = np.pad(crop, list(zip(before, after)), constant_values=background)
     try:
         verts, faces, normals, _ = measure.marching_cubes(crop, level=level, spacing=spacing,
@@ -176,6 +177,11 @@ def mesh_volume(mesh: Mesh) -> float:
 
 def mesh_area(mesh: Mesh) -> float:
     """Surface area in mm^2 (sum of the triangle areas).
+
+    On a binary mask the staircase of voxels makes the marching-cubes surface 5-20 % larger
+    than the smooth object's, however fine the grid (the volume, by contrast, converges).
+    For a better area, smooth the mask first, e.g. ``gaussian_filter(mask.astype(float),
+    sigma)`` with sigma about 1 mm, and mesh the result at ``level=0.5``.
 
     Examples
     --------
