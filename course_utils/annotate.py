@@ -262,6 +262,7 @@ def add_scalebar(ax: Axes, pixel_size_mm: Any = None, length_mm: float | None = 
     >>> bar = add_scalebar(ax, pixel_size_mm=(0.5, 0.7), length_mm=50)
     >>> bar.dx, bar.units, bar.fixed_value
     (0.7, 'mm', 50.0)
+    >>> plt.close(fig)
     """
     from matplotlib_scalebar.scalebar import ScaleBar
 
@@ -322,6 +323,7 @@ def add_arrow(ax: Axes, xy: Sequence[float], text: str = "", xytext: Sequence[fl
     >>> arrow = add_arrow(ax, (10, 20), "lesion")
     >>> arrow.get_text(), arrow.xy
     ('lesion', (10.0, 20.0))
+    >>> plt.close(fig)
     """
     if len(xy) != 2 or not all(math.isfinite(float(v)) for v in xy):
         raise ValueError(f"xy must be 2 finite numbers (x, y) in data coordinates, got {xy!r}")
@@ -435,6 +437,7 @@ def plot_profile(image: Any, start: Sequence[float], end: Sequence[float],
     >>> fig, axes = plot_profile(np.tile(np.arange(5.0), (3, 1)), (1, 0), (1, 4))
     >>> axes[1].get_xlabel()
     'distance (pixels)'
+    >>> plt.close(fig)
     """
     array = _check_2d(image)
     distance, values = line_profile(array, start, end, spacing=spacing, **kwargs)

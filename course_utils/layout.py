@@ -91,6 +91,7 @@ def window_panel(image: Any, windows: Sequence[Any] = ("soft_tissue", "lung", "b
     >>> fig, axes = window_panel(np.zeros((4, 4)))
     >>> [ax.images[0].get_clim() for ax in axes]
     [(-160.0, 240.0), (-1350.0, 150.0), (-500.0, 1300.0)]
+    >>> plt.close(fig)
     """
     windows = list(windows)
     if not windows:
@@ -148,6 +149,7 @@ def montage(volume: Any, slices: Sequence[int] | None = None, n: int = 12, ncols
     >>> fig, axes = montage(np.zeros((10, 4, 4)), n=4, ncols=2, window="lung")
     >>> axes.shape, [ax.texts[0].get_text() for ax in axes.flat]
     ((2, 2), ['k=0', 'k=3', 'k=6', 'k=9'])
+    >>> plt.close(fig)
     """
     array = np.asarray(volume)
     if array.ndim != 3:
@@ -236,6 +238,7 @@ def add_panel_labels(axes: Any, labels: Sequence[str] | None = None, fontsize: A
     >>> fig, axes = plt.subplots(1, 3)
     >>> [t.get_text() for t in add_panel_labels(axes)]
     ['A', 'B', 'C']
+    >>> plt.close(fig)
     """
     if isinstance(axes, Axes):
         axes = [axes]
