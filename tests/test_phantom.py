@@ -56,7 +56,7 @@ def test_slice_anatomy():
     assert 10 < img[:20, :20].std() < 20
 
 
-def test_slice_heart_on_patient_left(chest):
+def test_slice_heart_on_patient_left():
     img, _ = fake_ct_slice(256)
     # heart: soft tissue between the lungs, anterior, more to the patient's left
     heart_row = img[95, 100:180]
