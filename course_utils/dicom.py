@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import os
 import warnings
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -606,15 +608,27 @@ def _assemble(items: list[tuple[Path, Any]], folder: Path) -> Volume:
 
     rows, cols = sizes[0]
     hu = np.empty((len(items), rows, cols), dtype=np.float32)
-    headers = []
-    for k, (path, ds) in enumerate(items):
+
+    def fill(k: int) -> None:
+        # decode one slice straight into its plane of the volume (no stacked copy)
+        path, ds = items[k]
         stored = _pixels(ds, path)
         if stored.shape != (rows, cols):
             raise ValueError(f"{path.name}: pixel data has shape {stored.shape}, expected "
                              f"{(rows, cols)}; the file is not a single-frame grayscale image")
         _hu_from_dataset(ds, stored, out=hu[k])
         del ds.PixelData
-        headers.append(ds)
+
+    workers = min(4, os.cpu_count() or 1)
+    if workers > 1 and len(items) >= 16:
+        # file reads and numpy release the GIL: a few threads overlap I/O and arithmetic
+        with ThreadPoolExecutor(workers) as pool:
+            for _ in pool.map(fill, range(len(items))):
+                pass
+    else:
+        for k in range(len(items)):
+            fill(k)
+    headers = [ds for _, ds in items]
     return Volume(hu=hu, spacing=(dz, dy, dx), affine=affine, headers=headers)
 
 
