@@ -141,8 +141,11 @@ def _hu_from_dataset(ds: Any, stored: np.ndarray, out: np.ndarray | None = None)
             out[...] = hu
             return out
         return hu
-    return stored_to_hu(stored, float(ds.get("RescaleSlope", 1.0) or 1.0),
-                        float(ds.get("RescaleIntercept", 0.0) or 0.0),
+    slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
+    # absent (e.g. some MR) means identity; a present 0 slope is an error in stored_to_hu
+    slope = 1.0 if slope is None or slope == "" else float(slope)
+    intercept = 0.0 if intercept is None or intercept == "" else float(intercept)
+    return stored_to_hu(stored, slope, intercept,
                         ds.get("PixelPaddingValue"), ds.get("PixelPaddingRangeLimit"), out=out)
 
 

@@ -381,6 +381,11 @@ def test_read_slice_rejects_bad_input(tmp_path):
         read_slice(tmp_path / "text.dcm")
     with pytest.raises(IsADirectoryError, match="use read_series"):
         read_slice(tmp_path)
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    ds.RescaleSlope = 0
+    ds.save_as(tmp_path / "zero_slope.dcm")
+    with pytest.raises(ValueError, match="RescaleSlope must be a finite non-zero number"):
+        read_slice(tmp_path / "zero_slope.dcm")
 
 
 # --- anonymization ---------------------------------------------------------------------------
