@@ -48,9 +48,10 @@ RADIOPAEDIA_WINDOWING = "https://radiopaedia.org/articles/windowing-ct"
 #: The VOI LUT functions of DICOM PS3.3 C.11.2.1.2 (attribute VOILUTFunction (0028,1056)).
 FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
 
-# Elements per block in apply_window: 2**18 float32 values (1 MiB, one 512 x 512 slice) stay in
-# cache between the passes over a block; smaller blocks lose to per-call overhead (measured:
-# 2**16 -> 2.5x one np.clip pass, 2**18 -> 1.6-1.8x, the whole volume at once -> 2.1x).
+# Elements per block in apply_window: 2**18 float32 values (1 MiB, one 512 x 512 slice). The
+# clip reads the input from memory; the subtraction and division then run on a block that is
+# still in cache. Smaller blocks lose to per-call overhead, the whole volume at once to memory
+# traffic (measured on 300 x 512 x 512: 1.6-2.0x one np.clip pass, against 2.1x unblocked).
 _BLOCK = 1 << 18
 
 
@@ -285,40 +286,47 @@ def apply_window(hu: Any, width: float, level: float, function: str = "LINEAR",
     if hu.size == 0:
         return out
 
-    if function == "LINEAR":
-        scale = 1.0 / (width - 1) if width > 1 else math.inf
-        offset = 0.5 - (level - 0.5) * scale if width > 1 else 0.0
-    elif function == "LINEAR_EXACT":
-        scale = 1.0 / width
-        offset = 0.5 - level * scale
-    else:  # SIGMOID: 1 / (1 + exp(-4 (x - c) / w))
-        scale = -4.0 / width
-        offset = 4.0 * level / width
-
-    if width == 1 and function == "LINEAR":
+    if function == "SIGMOID":  # 1 / (1 + exp(-4 (x - c) / w))
+        params: tuple[float, float] = (-4.0 / width, 4.0 * level / width)
+    elif function == "LINEAR" and width == 1:
         # degenerate LINEAR window of 1 HU: a step at x = c - 0.5 (C.11.2.1.2.1)
         np.greater(hu, level - 0.5, out=out)
         return out
+    else:
+        # y = (clip(x, lo, hi) - lo) / (hi - lo) equals the standard's formula: for LINEAR,
+        # lo = c - 0.5 - (w - 1)/2 and hi - lo = w - 1; for LINEAR_EXACT, lo = c - w/2 and
+        # hi - lo = w. With lo, hi and hi - lo taken in the output dtype, the ends map to
+        # exactly 0 and 1 and the result never leaves [0, 1].
+        lo, hi = window_limits(width, level, function)
+        lo_t, hi_t = out.dtype.type(lo), out.dtype.type(hi)
+        params = (float(lo_t), float(hi_t), float(hi_t - lo_t))
+        if params[2] == 0:  # window narrower than the dtype's resolution at this level
+            np.greater(hu, level, out=out)
+            return out
 
     if hu.flags.c_contiguous and out.flags.c_contiguous:
         flat_in, flat_out = hu.reshape(-1), out.reshape(-1)
         for start in range(0, flat_in.size, _BLOCK):
             _window_block(flat_in[start:start + _BLOCK], flat_out[start:start + _BLOCK],
-                          scale, offset, function)
+                          function, params)
     else:
-        _window_block(hu, out, scale, offset, function)
+        _window_block(hu, out, function, params)
     return out
 
 
-def _window_block(x: np.ndarray, y: np.ndarray, scale: float, offset: float,
-                  function: str) -> None:
-    """y = clip(x * scale + offset, 0, 1), or the sigmoid, in place."""
-    np.multiply(x, scale, out=y, dtype=y.dtype, casting="unsafe")
-    np.add(y, offset, out=y)
+def _window_block(x: np.ndarray, y: np.ndarray, function: str,
+                  params: tuple[float, ...]) -> None:
+    """Window one block of ``x`` into ``y`` in place (three in-cache passes)."""
     if function == "SIGMOID":
+        scale, offset = params
+        np.multiply(x, scale, out=y, dtype=y.dtype, casting="unsafe")
+        np.add(y, offset, out=y)
         with np.errstate(over="ignore"):  # exp -> inf gives y = 0, as it should
             np.exp(y, out=y)
         np.add(y, 1.0, out=y)
         np.reciprocal(y, out=y)
     else:
-        np.clip(y, 0.0, 1.0, out=y)
+        lo, hi, span = params
+        np.clip(x, lo, hi, out=y, dtype=y.dtype, casting="unsafe")
+        np.subtract(y, lo, out=y)
+        np.divide(y, span, out=y)

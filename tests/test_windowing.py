@@ -160,6 +160,25 @@ def test_blocks_and_non_contiguous_match(monkeypatch):
     np.testing.assert_allclose(apply_window(view, 80, 40), expected[:, ::2, ::-1], atol=1e-6)
 
 
+def test_output_stays_in_unit_interval_and_ends_are_exact():
+    # a level and width that float32 cannot represent exactly
+    x = np.linspace(-500, 500, 100001, dtype=np.float32)
+    for function in ("LINEAR", "LINEAR_EXACT"):
+        y = apply_window(x, 333.3, 40.3, function)
+        assert y.min() == 0.0 and y.max() == 1.0
+        lo, hi = window_limits(333.3, 40.3, function)
+        assert np.all(y[x <= lo] == 0.0) and np.all(y[x >= hi] == 1.0)
+        assert np.all(np.diff(y) >= 0)  # monotonic
+    # the LINEAR mid-grey is exactly at c - 0.5
+    assert apply_window(np.array([39.5], dtype=np.float32), 80, 40)[0] == 0.5
+
+
+def test_window_below_float32_resolution_is_a_step():
+    y = apply_window(np.array([999.0, 1000.0, 1001.0], dtype=np.float32), 1e-6, 1000,
+                     "LINEAR_EXACT")
+    np.testing.assert_array_equal(y, [0, 0, 1])
+
+
 def test_nan_stays_nan():
     y = apply_window(np.array([np.nan, 40.0]), 80, 40, "LINEAR_EXACT")
     assert np.isnan(y[0]) and y[1] == 0.5
