@@ -173,7 +173,7 @@ def get_plane(array: np.ndarray, plane: str = "axial", index: int | None = None)
 
     Parameters
     ----------
-    array : numpy.ndarray
+    array : numpy.ndarray or Volume
         Volume indexed ``[z, y, x]`` (slice toward superior, row toward posterior, column toward
         the patient's left, as in an axial DICOM series).
     plane : {"axial", "coronal", "sagittal"}
@@ -200,6 +200,8 @@ def get_plane(array: np.ndarray, plane: str = "axial", index: int | None = None)
     >>> get_plane(vol, "sagittal").shape       # (z, y), middle column
     (2, 3)
     """
+    if isinstance(array, Volume):
+        array = array.hu
     array = np.asarray(array)
     if array.ndim != 3:
         raise ValueError(f"array must be a 3D volume [z, y, x], got {array.ndim}D with shape "

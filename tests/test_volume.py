@@ -59,6 +59,8 @@ def test_get_plane_orientation():
     assert sagittal.tolist() == [[12, 16, 20], [0, 4, 8]]
     assert get_plane(vol, "Axial").shape == (3, 4)      # default: middle slice
     assert np.shares_memory(get_plane(vol, "coronal"), vol)  # a view, no copy
+    wrapped = Volume(vol.astype(np.float32), (1, 1, 1), np.eye(4))
+    np.testing.assert_array_equal(get_plane(wrapped, "sagittal", 0), sagittal)
 
 
 def test_get_plane_rejects_bad_input():
