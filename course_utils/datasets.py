@@ -21,16 +21,18 @@ __all__ = ["SYNTHETIC_CT", "cache_dir", "get_path", "list_datasets", "load"]
 #: How the cached synthetic series is made. The folder name carries the version: change any
 #: of these and bump the version, so an old cache is not reused.
 SYNTHETIC_CT = {
-    "version": 1,
-    "shape": (56, 240, 240),
-    "spacing": (2.5, 0.9, 0.9),
+    "version": 2,
+    "shape": (72, 256, 256),
+    "spacing": (4.0, 1.5, 1.5),
     "seed": 0,
-    "origin": (-108.0, -108.0, -70.0),
+    # ImagePositionPatient (x, y, z) of the first voxel: the field of view centred on 0
+    "origin": (-191.25, -191.25, -142.0),
 }
 
 _DATASETS = {
-    "synthetic_ct": "synthetic chest CT series, 56 x 240 x 240 at 2.5 x 0.9 x 0.9 mm, written "
-                    "once as DICOM to the cache folder (course_utils.phantom.chest_volume)",
+    "synthetic_ct": "synthetic chest CT series, {} x {} x {} voxels of {} x {} x {} mm, written "
+                    "once as DICOM to the cache folder (course_utils.phantom.chest_volume)"
+                    .format(*SYNTHETIC_CT["shape"], *SYNTHETIC_CT["spacing"]),
     "ct_small": "real CT slice, 128 x 128, bundled with pydicom (CT_small.dcm)",
     "mr_small": "real MR slice, 64 x 64, bundled with pydicom (MR_small.dcm)",
     "ct_j2k": "real CT slice, 512 x 512, JPEG 2000 compressed, bundled with pydicom "

@@ -1,9 +1,9 @@
 """Deterministic synthetic chest CT: a slice, a volume with labels, heatmaps, predictions.
 
 Every function takes a ``seed`` and gives the same array for the same seed, so notebooks that
-use the phantom have stable outputs. The anatomy is a simplified, child-sized chest (about
-170 mm wide and 120 mm deep, so that it fits the default 192 mm field of view) drawn in
-millimetres around the centre of the field of view:
+use the phantom have stable outputs. The anatomy is a simplified adult chest (about
+340 mm wide and 240 mm deep, lungs about 250 mm tall, in a 384 mm field of view like a
+clinical chest CT's) drawn in millimetres around the centre of the field of view:
 
 - air outside the patient (-1000 HU) and an optional patient table behind the back;
 - an elliptic body: a rim of subcutaneous fat (-100 HU) around soft tissue (40 HU);
@@ -12,7 +12,7 @@ millimetres around the centre of the field of view:
 - a vertebra behind the lungs (cancellous bone 700 HU inside a brighter 1200 HU cortex), with
   the spinal canal and the posterior arch; the sternum in front; the descending aorta beside
   the spine; the trachea above the heart;
-- a round lesion (40 HU, radius 8 mm) in the patient's right lung;
+- a round lesion (40 HU, radius 10 mm) in the patient's right lung;
 - Gaussian noise (15 HU), then values clipped to [-1024, 3071] like a 12-bit CT.
 
 Conventions are those of the package: arrays are ``[z, y, x]`` = ``[slice, row, column]``,
@@ -33,6 +33,8 @@ from scipy import ndimage
 
 __all__ = [
     "CLASSES",
+    "LESION_RADIUS_MM",
+    "SLICE_FOV_MM",
     "ChestPhantom",
     "attention_heatmap",
     "chest_volume",
@@ -80,10 +82,11 @@ for _code, _hu, _label in _TISSUES.values():
 _NOISE_HU = 15.0
 _HU_RANGE = (-1024.0, 3071.0)
 #: Field of view of :func:`fake_ct_slice` in mm (the same as the default volume's).
-_SLICE_FOV_MM = 192.0
+SLICE_FOV_MM = 384.0
 #: Centre of the lesion in mm relative to the centre of the field of view, (z, y, x).
-_LESION_CENTER = (-5.0, 10.0, -46.0)
-_LESION_RADIUS = 8.0
+_LESION_CENTER = (-10.0, 20.0, -92.0)
+#: Radius of the spherical lesion in mm.
+LESION_RADIUS_MM = 10.0
 _INF = math.inf
 
 
@@ -216,34 +219,36 @@ def _tissue_map(z_mm: np.ndarray, ny: int, nx: int, dy: float, dx: float) -> np.
     flat = (np.zeros(1), y_mm, x_mm)  # z-invariant structures are drawn once, then copied
 
     base = np.zeros((1, ny, nx), dtype=np.uint8)
-    _paint(base, flat, (0, 64.0, 0), (_INF, 2.0, 80.0), "table")
-    _paint(base, flat, (0, 0, 0), (_INF, 60.0, 85.0), "fat", inner=((_INF, 53.0, 78.0), "soft"))
-    _paint(base, flat, (0, -49.0, 0), (_INF, 4.0, 11.0), "sternum", where=["soft"])
+    _paint(base, flat, (0, 128.0, 0), (_INF, 4.0, 160.0), "table")
+    _paint(base, flat, (0, 0, 0), (_INF, 120.0, 170.0), "fat",
+           inner=((_INF, 106.0, 156.0), "soft"))
+    _paint(base, flat, (0, -98.0, 0), (_INF, 8.0, 22.0), "sternum", where=["soft"])
     # vertebral body: a cortical shell around cancellous bone; the arch around the canal
-    _paint(base, flat, (0, 30.0, 0), (_INF, 12.0, 12.0), "cortex", inner=((_INF, 10.0, 10.0),
-                                                                          "bone"))
-    _paint(base, flat, (0, 48.0, 0), (_INF, 9.0, 8.0), "cortex", where=["soft", "fat"])
-    _paint(base, flat, (0, 47.0, 0), (_INF, 5.5, 5.5), "csf", where=["cortex"])
+    _paint(base, flat, (0, 60.0, 0), (_INF, 18.0, 20.0), "cortex",
+           inner=((_INF, 15.0, 17.0), "bone"))
+    _paint(base, flat, (0, 92.0, 0), (_INF, 16.0, 15.0), "cortex", where=["soft", "fat"])
+    _paint(base, flat, (0, 90.0, 0), (_INF, 9.0, 9.0), "csf", where=["cortex"])
 
     tissue = np.empty((len(z_mm), ny, nx), dtype=np.uint8)
     tissue[...] = base
     coords = (z_mm, y_mm, x_mm)
     # lungs: ellipsoids inside the soft tissue, tapering toward apex and base
-    _paint(tissue, coords, (0, 0, -40.0), (62.0, 40.0, 30.0), "lung_right", where=["soft"])
-    _paint(tissue, coords, (0, 0, 42.0), (60.0, 40.0, 28.0), "lung_left", where=["soft"])
+    _paint(tissue, coords, (0, 0, -80.0), (124.0, 80.0, 60.0), "lung_right", where=["soft"])
+    _paint(tissue, coords, (0, 0, 84.0), (120.0, 80.0, 56.0), "lung_left", where=["soft"])
     # heart: anterior, to the patient's left, low in the chest; it indents both lungs
-    _paint(tissue, coords, (-25.0, -18.0, 12.0), (35.0, 26.0, 34.0), "heart",
+    _paint(tissue, coords, (-50.0, -36.0, 24.0), (62.0, 50.0, 62.0), "heart",
            where=["soft", "lung_right", "lung_left"])
-    _paint(tissue, coords, (0, 16.0, 20.0), (_INF, 9.0, 9.0), "aorta",
+    # descending aorta: left of the spine, in front of it
+    _paint(tissue, coords, (0, 32.0, 40.0), (_INF, 13.0, 13.0), "aorta",
            where=["soft", "lung_left"])
     # trachea: an air tube above the heart, in front of the spine
-    box, inside = _ellipsoid(coords, (0, -6.0, 0), (_INF, 8.0, 8.0))
+    box, inside = _ellipsoid(coords, (0, -12.0, 0), (_INF, 10.0, 10.0))
     if box is not None:
-        above = z_mm[box[0]] >= 15.0
+        above = z_mm[box[0]] >= 30.0
         sub = tissue[box]
         sub[np.broadcast_to(inside, sub.shape) & above[:, None, None]
             & (sub == _CODE["soft"])] = _CODE["trachea"]
-    r = _LESION_RADIUS
+    r = LESION_RADIUS_MM
     _paint(tissue, coords, _LESION_CENTER, (r, r, r), "lesion", where=["lung_right"])
     return tissue
 
@@ -267,7 +272,8 @@ def fake_ct_slice(size: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     """A synthetic axial chest CT slice in HU and its lesion mask.
 
     The slice passes through the lesion, at the level of the heart. The field of view is
-    192 mm whatever ``size``, so the pixel spacing is ``192 / size`` mm (0.75 mm for 256).
+    384 mm whatever ``size``, so the pixel spacing is ``384 / size`` mm (1.5 mm for 256,
+    0.75 mm for 512).
 
     Parameters
     ----------
@@ -298,20 +304,20 @@ def fake_ct_slice(size: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarra
         raise ValueError(f"size must be an integer >= 32, got {size!r}; e.g. size=256")
     seed = _check_seed(seed)
     size = int(size)
-    d = _SLICE_FOV_MM / size
+    d = SLICE_FOV_MM / size
     tissue = _tissue_map(np.array([_LESION_CENTER[0]]), size, size, d, d)
     hu = _render(tissue, np.random.default_rng(seed))[0]
     return hu, tissue[0] == _CODE["lesion"]
 
 
 def chest_volume(shape: Sequence[int] = (64, 256, 256),
-                 spacing: Sequence[float] = (2.5, 0.75, 0.75),
+                 spacing: Sequence[float] = (5.0, 1.5, 1.5),
                  seed: int = 0) -> ChestPhantom:
     """A synthetic 3D chest CT in HU with a label map.
 
     The anatomy is defined in mm around the centre of the field of view, so it keeps its size
     whatever the grid: a finer spacing gives more voxels of the same chest, a larger shape
-    more field of view around it. The lungs span 124 mm along z; the body, spine, aorta and
+    more field of view around it. The lungs span 248 mm along z; the body, spine, aorta and
     table run through the whole volume.
 
     Parameters
@@ -337,9 +343,9 @@ def chest_volume(shape: Sequence[int] = (64, 256, 256),
 
     Examples
     --------
-    >>> chest = chest_volume(shape=(16, 64, 64), spacing=(10.0, 3.0, 3.0))
+    >>> chest = chest_volume(shape=(16, 64, 64), spacing=(20.0, 6.0, 6.0))
     >>> chest.hu.shape, chest.hu.dtype, chest.labels.dtype, chest.spacing
-    ((16, 64, 64), dtype('float32'), dtype('uint8'), (10.0, 3.0, 3.0))
+    ((16, 64, 64), dtype('float32'), dtype('uint8'), (20.0, 6.0, 6.0))
     >>> sorted(int(v) for v in np.unique(chest.labels))
     [0, 1, 2, 3, 4, 5, 6]
     """

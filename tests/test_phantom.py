@@ -11,7 +11,7 @@ from course_utils.phantom import (CLASSES, ChestPhantom, attention_heatmap, ches
 
 @pytest.fixture(scope="module")
 def chest():
-    return chest_volume(shape=(24, 96, 96), spacing=(6.0, 2.0, 2.0), seed=0)
+    return chest_volume(shape=(24, 96, 96), spacing=(12.0, 4.0, 4.0), seed=0)
 
 
 def test_classes_contract():
@@ -47,10 +47,10 @@ def test_slice_anatomy():
     assert cols.mean() < 128
     assert 20 < np.median(img[lesion]) < 60
     radius_px = np.sqrt(lesion.sum() / np.pi)
-    assert abs(radius_px - 8.0 / 0.75) < 1
+    assert abs(radius_px - phantom.LESION_RADIUS_MM / (phantom.SLICE_FOV_MM / 256)) < 1
     # body wider than tall
     body = img > -500
-    body_rows, body_cols = np.nonzero(body[:150])  # above the table
+    body_rows, body_cols = np.nonzero(body[:205])  # above the table
     assert np.ptp(body_cols) > np.ptp(body_rows) * 1.2
     # noise of about 15 HU in air
     assert 10 < img[:20, :20].std() < 20
@@ -76,7 +76,7 @@ def test_volume_types(chest):
     assert isinstance(chest, ChestPhantom)
     assert chest.hu.shape == chest.labels.shape == chest.shape == (24, 96, 96)
     assert chest.hu.dtype == np.float32 and chest.labels.dtype == np.uint8
-    assert chest.spacing == (6.0, 2.0, 2.0)
+    assert chest.spacing == (12.0, 4.0, 4.0)
     assert chest.classes == CLASSES
     assert set(np.unique(chest.labels)) == set(CLASSES.values())
 
@@ -102,7 +102,7 @@ def test_volume_orientation(chest):
 
 
 def test_volume_lungs_taper():
-    chest = chest_volume(shape=(40, 96, 96), spacing=(4.0, 2.0, 2.0))
+    chest = chest_volume(shape=(40, 96, 96), spacing=(8.0, 4.0, 4.0))
     area = chest.mask("lung_right").sum(axis=(1, 2))
     middle = area[len(area) // 2]
     nonzero = np.nonzero(area)[0]
@@ -112,10 +112,10 @@ def test_volume_lungs_taper():
 
 def test_volume_anatomy_in_mm():
     # the same chest on two grids: the lesion has the same size in mm
-    coarse = chest_volume(shape=(24, 64, 64), spacing=(6.0, 3.0, 3.0))
-    fine = chest_volume(shape=(48, 128, 128), spacing=(3.0, 1.5, 1.5))
+    coarse = chest_volume(shape=(24, 80, 80), spacing=(6.0, 3.0, 3.0))
+    fine = chest_volume(shape=(48, 160, 160), spacing=(3.0, 1.5, 1.5))
     vol = [c.mask("lesion").sum() * np.prod(c.spacing) for c in (coarse, fine)]
-    expected = 4 / 3 * np.pi * 8.0 ** 3
+    expected = 4 / 3 * np.pi * phantom.LESION_RADIUS_MM ** 3
     assert vol[0] == pytest.approx(expected, rel=0.25)
     assert vol[1] == pytest.approx(expected, rel=0.1)
 
@@ -232,5 +232,6 @@ def test_prediction_bad_input():
 
 
 def test_public_api():
-    assert set(phantom.__all__) == {"CLASSES", "ChestPhantom", "attention_heatmap",
+    assert set(phantom.__all__) == {"CLASSES", "LESION_RADIUS_MM", "SLICE_FOV_MM", "ChestPhantom",
+                                    "attention_heatmap",
                                     "chest_volume", "fake_ct_slice", "imperfect_prediction"}

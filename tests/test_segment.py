@@ -11,7 +11,7 @@ from course_utils.segment import body_mask, largest_component, lung_mask
 
 @pytest.fixture(scope="module")
 def chest():
-    return chest_volume(shape=(32, 96, 96), spacing=(5.0, 2.0, 2.0), seed=0)
+    return chest_volume(shape=(32, 96, 96), spacing=(10.0, 4.0, 4.0), seed=0)
 
 
 def test_largest_component_hand_worked():
