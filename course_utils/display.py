@@ -98,7 +98,7 @@ def _extent_for(ax: Axes, shape: Sequence[int], extent: Any = None) -> Any:
 def show_slice(image: Any, window: Any = None, spacing: Sequence[float] | None = None,
                ax: Axes | None = None, cmap: Any = "gray", vmin: float | None = None,
                vmax: float | None = None, title: str | None = None, colorbar: bool = False,
-               **kwargs: Any) -> AxesImage:
+               axis_labels: Sequence[str] = ("x (mm)", "y (mm)"), **kwargs: Any) -> AxesImage:
     """Show a 2D slice in a window, in mm when the pixel spacing is known.
 
     Parameters
@@ -125,6 +125,10 @@ def show_slice(image: Any, window: Any = None, spacing: Sequence[float] | None =
         Axes title.
     colorbar : bool
         Add a colorbar (labelled "HU" when a window is given).
+    axis_labels : (str, str)
+        Labels of the horizontal and vertical axes when ``spacing`` is given; the defaults
+        suit an axial slice. For other planes see
+        :func:`course_utils.volume.plane_axis_labels`.
     **kwargs
         Passed to ``ax.imshow``. ``interpolation`` defaults to ``"nearest"``: each pixel is
         drawn as the square it is, with no invented in-between values, and the base image
@@ -163,8 +167,11 @@ def show_slice(image: Any, window: Any = None, spacing: Sequence[float] | None =
         kwargs.setdefault("extent", physical_extent(array.shape, spacing))
     im = ax.imshow(array, cmap=cmap, vmin=vmin, vmax=vmax, **kwargs)
     if spacing is not None:
-        ax.set_xlabel("x (mm)")
-        ax.set_ylabel("y (mm)")
+        if isinstance(axis_labels, str) or len(axis_labels) != 2:
+            raise ValueError(f"axis_labels must be two strings (horizontal, vertical), "
+                             f"got {axis_labels!r}")
+        ax.set_xlabel(axis_labels[0])
+        ax.set_ylabel(axis_labels[1])
     else:
         ax.set_axis_off()
     if title is not None:

@@ -202,7 +202,8 @@ def montage(volume: Any, slices: Sequence[int] | None = None, n: int = 12, ncols
         show_slice(array[k], spacing=in_plane, ax=ax, **kwargs)
         ax.set_axis_off()  # a lightbox: labels in the panels, not axes
         k_pos = k % nz
-        label = f"k={k_pos}" if dz is None else f"k={k_pos}\nz={k_pos * dz:.1f} mm"
+        # the distance from the first slice: the patient z needs the origin, which we lack
+        label = f"k={k_pos}" if dz is None else f"k={k_pos}\n+{k_pos * dz:.1f} mm"
         ax.text(0.03, 0.03, label, transform=ax.transAxes, ha="left", va="bottom",
                 fontsize="small", color="white",
                 path_effects=[path_effects.withStroke(linewidth=2, foreground="black")])

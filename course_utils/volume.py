@@ -23,6 +23,7 @@ __all__ = [
     "Volume",
     "affine_from_geometry",
     "get_plane",
+    "plane_axis_labels",
     "plane_spacing",
     "resample",
     "resample_volume",
@@ -246,6 +247,25 @@ def plane_spacing(spacing: Sequence[float], plane: str = "axial") -> tuple[float
     dz, dy, dx = _check_spacing(spacing, 3, hint="pass the volume spacing (dz, dy, dx)")
     plane = _check_plane(plane)
     return {"axial": (dy, dx), "coronal": (dz, dx), "sagittal": (dz, dy)}[plane]
+
+
+def plane_axis_labels(plane: str = "axial") -> tuple[str, str]:
+    """Axis labels ``(horizontal, vertical)`` for a plane from :func:`get_plane` in mm.
+
+    The values along each axis are distances from the first pixel shown, not patient
+    coordinates. Pass the result to ``display.show_slice(axis_labels=...)``.
+
+    Examples
+    --------
+    >>> plane_axis_labels("sagittal")
+    ('y (mm), anterior to posterior', 'z (mm), superior to inferior')
+    """
+    plane = _check_plane(plane)
+    return {
+        "axial": ("x (mm), patient right to left", "y (mm), anterior to posterior"),
+        "coronal": ("x (mm), patient right to left", "z (mm), superior to inferior"),
+        "sagittal": ("y (mm), anterior to posterior", "z (mm), superior to inferior"),
+    }[plane]
 
 
 def _is_mask(array: np.ndarray) -> bool:

@@ -107,3 +107,14 @@ def test_extent_for_reuses_the_base_image_extent():
     assert _extent_for(ax, (4, 3), (0, 1, 2, 3)) == (0.0, 1.0, 2.0, 3.0)
     with pytest.raises(ValueError, match="extent must be 4 finite numbers"):
         _extent_for(ax, (4, 3), (0, 1))
+
+
+def test_show_slice_axis_labels_follow_the_plane():
+    from course_utils.volume import plane_axis_labels
+
+    ax = plt.figure().add_subplot()
+    show_slice(np.zeros((4, 6)), spacing=(2.5, 0.7), ax=ax,
+               axis_labels=plane_axis_labels("coronal"))
+    assert ax.get_xlabel().startswith("x (mm)") and ax.get_ylabel().startswith("z (mm)")
+    with pytest.raises(ValueError, match="axis_labels must be two strings"):
+        show_slice(np.zeros((4, 6)), spacing=(1, 1), ax=ax, axis_labels="x")

@@ -70,8 +70,8 @@ def test_montage_same_window_labels_and_hidden_panels():
     assert {ax.images[0].get_clim() for ax in shown} == {(0.0, 80.0)}
     # slices 0, 2, 4 (4.5 rounds to even), 7, 9 -> positions k * 2.5 mm
     texts = [ax.texts[0].get_text() for ax in shown]
-    assert texts == ["k=0\nz=0.0 mm", "k=2\nz=5.0 mm", "k=4\nz=10.0 mm", "k=7\nz=17.5 mm",
-                     "k=9\nz=22.5 mm"]
+    assert texts == ["k=0\n+0.0 mm", "k=2\n+5.0 mm", "k=4\n+10.0 mm", "k=7\n+17.5 mm",
+                     "k=9\n+22.5 mm"]
     np.testing.assert_array_equal(shown[1].images[0].get_array(), volume[2])
     assert shown[0].images[0].get_extent() == [-0.25, 1.75, 1.75, -0.25]
 
