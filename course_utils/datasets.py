@@ -34,7 +34,8 @@ _DATASETS = {
                     "once as DICOM to the cache folder (course_utils.phantom.chest_volume)"
                     .format(*SYNTHETIC_CT["shape"], *SYNTHETIC_CT["spacing"]),
     "ct_small": "real CT slice, 128 x 128, bundled with pydicom (CT_small.dcm)",
-    "mr_small": "real MR slice, 64 x 64, bundled with pydicom (MR_small.dcm)",
+    "mr_small": "real MR slice, 64 x 64, bundled with pydicom (MR_small.dcm); values in "
+                "arbitrary MR units, not HU",
     "ct_j2k": "real CT slice, 512 x 512, JPEG 2000 compressed, bundled with pydicom "
               "(693_J2KI.dcm; decodes with Pillow)",
     "nifti_anatomical": "anatomical MR volume, 33 x 41 x 25 voxels of 2 mm, bundled with "
@@ -154,7 +155,8 @@ def load(name: str) -> Any:
     -------
     Volume, tuple or list
         ``synthetic_ct``: a :class:`~course_utils.volume.Volume` (via ``dicom.read_series``);
-        ``ct_small``, ``mr_small``, ``ct_j2k``: ``(hu, ds)`` from ``dicom.read_slice``;
+        ``ct_small``, ``mr_small``, ``ct_j2k``: ``(hu, ds)`` from ``dicom.read_slice``
+        (for ``mr_small`` the values are MR signal in arbitrary units, not HU);
         ``nifti_anatomical``: a Volume; ``nifti_4d``: a list of Volumes, one per time point.
 
     Examples

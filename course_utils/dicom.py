@@ -30,7 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .volume import Volume, affine_from_geometry
+from .volume import Volume, _check_spacing, affine_from_geometry
 
 __all__ = [
     "PADDING_HU",
@@ -75,6 +75,11 @@ def stored_to_hu(stored: np.ndarray, slope: float = 1.0, intercept: float = 0.0,
     The arithmetic is done in float32, so unsigned stored values above 32767 stay positive
     (casting them to int16 first would wrap them to negative numbers).
 
+    In practice ``pydicom.pixels.apply_modality_lut(ds.pixel_array, ds)`` (or
+    ``apply_rescale``) does the rescale (float64, and it also handles a Modality LUT
+    Sequence); it does not mask padding. This function is the same arithmetic written out for
+    the course, plus padding, in float32 so a 300-slice volume takes half the memory.
+
     Parameters
     ----------
     stored : numpy.ndarray
@@ -82,9 +87,11 @@ def stored_to_hu(stored: np.ndarray, slope: float = 1.0, intercept: float = 0.0,
     slope, intercept : float
         RescaleSlope and RescaleIntercept of that slice (PS3.3 C.11.1.1.2).
     padding_value : int, optional
-        PixelPaddingValue. Stored values equal to it (or, with ``padding_limit``
-        (PixelPaddingRangeLimit), in the closed range between the two) are compared in
-        *stored-value space* and set to ``padding_hu`` in the result.
+        PixelPaddingValue (PS3.3 C.7.5.1.1.2). Stored values equal to it (or, with
+        ``padding_limit`` (PixelPaddingRangeLimit), in the closed range between the two) are
+        compared in *stored-value space* and set to ``padding_hu`` in the result. Give it as
+        a number of the stored values' signedness (:func:`read_slice` and
+        :func:`read_series` reinterpret the 16-bit tag by PixelRepresentation for you).
     padding_limit : int, optional
         PixelPaddingRangeLimit, see above.
     padding_hu : float
@@ -110,7 +117,11 @@ def stored_to_hu(stored: np.ndarray, slope: float = 1.0, intercept: float = 0.0,
     if stored.dtype.kind not in "iub":
         raise TypeError(f"stored must hold integer stored values, got dtype {stored.dtype}; "
                         "pass ds.pixel_array, not values that are already HU")
-    slope, intercept = float(slope), float(intercept)
+    try:
+        slope, intercept = float(slope), float(intercept)
+    except (TypeError, ValueError):
+        raise ValueError(f"RescaleSlope and RescaleIntercept must be numbers, got "
+                         f"slope={slope!r}, intercept={intercept!r}; check the header") from None
     if not (np.isfinite(slope) and np.isfinite(intercept)) or slope == 0:
         raise ValueError(f"RescaleSlope must be a finite non-zero number and RescaleIntercept "
                          f"finite, got slope={slope}, intercept={intercept}; check the header")
@@ -145,8 +156,27 @@ def _hu_from_dataset(ds: Any, stored: np.ndarray, out: np.ndarray | None = None)
     # absent (e.g. some MR) means identity; a present 0 slope is an error in stored_to_hu
     slope = 1.0 if slope is None or slope == "" else float(slope)
     intercept = 0.0 if intercept is None or intercept == "" else float(intercept)
-    return stored_to_hu(stored, slope, intercept,
-                        ds.get("PixelPaddingValue"), ds.get("PixelPaddingRangeLimit"), out=out)
+    return stored_to_hu(stored, slope, intercept, _padding_tag(ds, "PixelPaddingValue"),
+                        _padding_tag(ds, "PixelPaddingRangeLimit"), out=out)
+
+
+def _padding_tag(ds: Any, keyword: str) -> int | None:
+    """A padding tag as a number in the stored values' signedness.
+
+    PixelPaddingValue and PixelPaddingRangeLimit are 16-bit "US or SS" (PS3.3 C.7.5.1.1.2):
+    their sign follows PixelRepresentation (0 unsigned, 1 two's complement). A file that wrote
+    -2000 with VR US reads back as 63536; reinterpreting the 16 bits makes it -2000 again.
+    """
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return None
+    value = int(value)
+    signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
+    if signed and value > 32767:
+        value -= 65536
+    elif not signed and value < 0:
+        value += 65536
+    return value
 
 
 def _pixels(ds: Any, path: Path) -> np.ndarray:
@@ -168,6 +198,17 @@ def _pixels(ds: Any, path: Path) -> np.ndarray:
         raise
 
 
+def _reject_multiframe(ds: Any, name: str, caller: str) -> None:
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if frames > 1:
+        raise ValueError(
+            f"{name} is a multi-frame image ({frames} frames, {ds.get('SOPClassUID', '?')!s}); "
+            f"{caller} reads single-frame images only. For a multi-frame file, read it with "
+            "pydicom.dcmread, take ds.pixel_array (frames, rows, columns) and apply "
+            "pydicom.pixels.apply_modality_lut; an enhanced multi-frame image keeps the "
+            "position and rescale of each frame in PerFrameFunctionalGroupsSequence")
+
+
 def _check_path(path: Any, kind: str) -> Path:
     if not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
         raise TypeError(f"{kind} must be a path (str or pathlib.Path), got {type(path).__name__}")
@@ -179,7 +220,15 @@ def _check_path(path: Any, kind: str) -> Path:
 
 
 def read_slice(path: str | Path) -> tuple[np.ndarray, Any]:
-    """Read one single-frame DICOM image as HU.
+    """Read one single-frame DICOM image as HU (CT) or modality values (other modalities).
+
+    The stored values go through the Modality LUT: RescaleSlope and RescaleIntercept (or a
+    Modality LUT Sequence), padding masked in stored-value space first.
+
+    Only CT gives Hounsfield units. An MR image (pydicom's ``MR_small.dcm``) usually has no
+    rescale tags: its values are returned unchanged as float32, in arbitrary scanner units,
+    not HU -- CT window presets and HU thresholds mean nothing for them; check
+    ``ds.Modality`` (and ``ds.get("RescaleType")``) before treating the result as HU.
 
     Parameters
     ----------
@@ -189,8 +238,8 @@ def read_slice(path: str | Path) -> tuple[np.ndarray, Any]:
     Returns
     -------
     hu : numpy.ndarray
-        float32 ``[row, column]``, rescaled with the file's slope and intercept, padding set to
-        :data:`PADDING_HU`.
+        float32 ``[row, column]``, rescaled with the file's slope and intercept (identity when
+        they are absent), padding set to :data:`PADDING_HU`.
     ds : pydicom.dataset.FileDataset
         The full dataset (pixel data included).
 
@@ -200,6 +249,18 @@ def read_slice(path: str | Path) -> tuple[np.ndarray, Any]:
     >>> hu, ds = read_slice(get_testdata_file("CT_small.dcm"))
     >>> hu.shape, hu.dtype, float(ds.RescaleIntercept)
     ((128, 128), dtype('float32'), -1024.0)
+    >>> values, mr = read_slice(get_testdata_file("MR_small.dcm"))   # MR: not HU
+    >>> str(mr.Modality), "RescaleSlope" in mr, bool((values == mr.pixel_array).all())
+    ('MR', False, True)
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError
+        The path is missing or is a folder.
+    ValueError
+        Not a DICOM file, no pixel data, a multi-frame image, a zero RescaleSlope.
+    RuntimeError
+        Compressed pixel data whose decoder is not installed (the message says what to install).
     """
     import pydicom
     from pydicom.errors import InvalidDicomError
@@ -212,9 +273,7 @@ def read_slice(path: str | Path) -> tuple[np.ndarray, Any]:
     except InvalidDicomError as error:
         raise ValueError(f"{str(path)!r} is not a DICOM file ({error}); pass a .dcm file") \
             from error
-    if int(ds.get("NumberOfFrames", 1) or 1) > 1:
-        raise ValueError(f"{str(path)!r} is a multi-frame image ({ds.NumberOfFrames} frames); "
-                         "read_slice handles single-frame images, use ds.pixel_array directly")
+    _reject_multiframe(ds, path.name, "read_slice")
     stored = _pixels(ds, path)
     return _hu_from_dataset(ds, stored), ds
 
@@ -312,13 +371,7 @@ def write_series(hu: np.ndarray, spacing: Sequence[float], folder: str | Path, *
     if not np.all(np.isfinite(hu)):
         raise ValueError("hu contains NaN or infinite values; replace them (e.g. with "
                          "np.nan_to_num(hu, nan=-1024)) before writing")
-    try:
-        dz, dy, dx = (float(s) for s in spacing)
-    except (TypeError, ValueError):
-        dz = dy = dx = -1.0
-    if not all(np.isfinite(v) and v > 0 for v in (dz, dy, dx)):
-        raise ValueError(f"spacing must be 3 positive numbers (dz, dy, dx) in mm, got "
-                         f"{spacing!r}")
+    dz, dy, dx = _check_spacing(spacing, 3, hint="PixelSpacing will be written as (dy, dx)")
     origin_arr = np.asarray(origin, dtype=float).ravel()
     if origin_arr.shape != (3,) or not np.all(np.isfinite(origin_arr)):
         raise ValueError(f"origin must be 3 numbers (LPS mm), got {origin!r}")
@@ -454,7 +507,10 @@ def read_series(folder: str | Path, series_uid: str | None = None) -> Volume:
     Volume
         ``hu`` float32 ``[z, y, x]`` (slope and intercept applied per slice, padding set to
         :data:`PADDING_HU`), ``spacing`` ``(dz, dy, dx)``, the LPS ``affine`` and the sorted
-        ``headers`` without pixel data.
+        ``headers`` without pixel data. A folder with one slice has no second position to
+        measure ``dz`` from: it is taken from SpacingBetweenSlices, else SliceThickness, else 1.
+        For MR and other modalities ``hu`` holds the modality values, which are not HU (see
+        :func:`read_slice`).
 
     Raises
     ------
@@ -532,16 +588,14 @@ def read_series(folder: str | Path, series_uid: str | None = None) -> Volume:
         raise ValueError(f"series_uid {series_uid!r} is not in {str(folder)!r}; it holds: "
                          f"{listing}")
     items = groups[str(series_uid)]
-    return _assemble(items, folder)
+    return _assemble(items)
 
 
-def _assemble(items: list[tuple[Path, Any]], folder: Path) -> Volume:
+def _assemble(items: list[tuple[Path, Any]]) -> Volume:
     # geometry of every slice
     orientations, positions, spacings, sizes = [], [], [], []
     for path, ds in items:
-        if int(ds.get("NumberOfFrames", 1) or 1) > 1:
-            raise ValueError(f"{path.name} is a multi-frame image; read_series reads series of "
-                             "single-frame images (use ds.pixel_array for multi-frame files)")
+        _reject_multiframe(ds, path.name, "read_series")
         iop = _floats(ds, "ImageOrientationPatient", 6)
         ipp = _floats(ds, "ImagePositionPatient", 3)
         ps = _floats(ds, "PixelSpacing", 2)
@@ -604,7 +658,7 @@ def _assemble(items: list[tuple[Path, Any]], folder: Path) -> Volume:
             raise ValueError(f"slice positions drift by up to {drift:.3f} mm perpendicular to "
                              "the slice normal (gantry tilt?): the volume is sheared; "
                              "resample it before treating it as a regular grid")
-    else:
+    else:  # one slice: no second position to measure a spacing from; take the header's word
         first = items[0][1]
         dz = float(first.get("SpacingBetweenSlices", first.get("SliceThickness", 1.0)) or 1.0)
     affine = affine_from_geometry(positions_arr[0], row, col, normal, (dz, dy, dx))
@@ -637,24 +691,37 @@ def _assemble(items: list[tuple[Path, Any]], folder: Path) -> Volume:
 
 # --- anonymization ----------------------------------------------------------------------
 
-_REMOVE = (
+# DICOM PS3.15 Annex E, Table E.1-1 (Basic Application Level Confidentiality Profile): the main
+# identifying attributes with action X (remove). Sequences listed here go with their items.
+_REMOVE = frozenset((
+    # the patient
     "OtherPatientIDs", "OtherPatientIDsSequence", "OtherPatientNames", "PatientBirthName",
     "PatientMotherBirthName", "PatientAddress", "PatientTelephoneNumbers", "PatientBirthTime",
-    "PatientComments", "PatientAge", "PatientSize", "PatientWeight", "MilitaryRank",
+    "PatientAge", "PatientSize", "PatientWeight", "MilitaryRank", "BranchOfService",
     "MedicalRecordLocator", "CountryOfResidence", "RegionOfResidence", "EthnicGroup",
+    "Occupation", "AdditionalPatientHistory", "PatientReligiousPreference", "MedicalAlerts",
+    "Allergies", "SmokingStatus", "PregnancyStatus", "LastMenstrualDate", "PatientState",
+    "PatientInsurancePlanCodeSequence", "ResponsiblePerson", "ResponsibleOrganization",
+    "IssuerOfPatientID", "AdmissionID", "AdmittingDiagnosesDescription",
+    "AdmittingDiagnosesCodeSequence", "PatientComments",
+    # people and places around the study
     "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
-    "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers",
+    "InstitutionCodeSequence", "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers",
     "ReferringPhysicianIdentificationSequence", "PerformingPhysicianName",
-    "PhysiciansOfRecord", "NameOfPhysiciansReadingStudy", "OperatorsName", "RequestingPhysician",
-    "StationName", "DeviceSerialNumber", "RequestAttributesSequence", "AdmissionID",
-    "IssuerOfPatientID", "PerformedProcedureStepID", "ScheduledProcedureStepID",
-)
-# Type 2 attributes: must be present, so they are emptied rather than removed.
-_EMPTY = ("PatientBirthDate", "PatientSex", "ReferringPhysicianName", "AccessionNumber",
-          "StudyID")
-_UID_KEYWORDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID",
-                 "FrameOfReferenceUID", "ReferencedSOPInstanceUID",
-                 "MediaStorageSOPInstanceUID", "IrradiationEventUID")
+    "PerformingPhysicianIdentificationSequence", "PhysiciansOfRecord",
+    "PhysiciansOfRecordIdentificationSequence", "NameOfPhysiciansReadingStudy",
+    "PhysiciansReadingStudyIdentificationSequence", "OperatorsName",
+    "OperatorIdentificationSequence", "RequestingPhysician", "RequestingService",
+    "ScheduledPerformingPhysicianName", "StationName", "DeviceSerialNumber",
+    # the request and free text, which may hold any of the above
+    "RequestAttributesSequence", "RequestedProcedureID", "RequestedProcedureDescription",
+    "PerformedProcedureStepID", "PerformedProcedureStepDescription", "ScheduledProcedureStepID",
+    "StudyDescription", "SeriesDescription", "ProtocolName", "ImageComments", "StudyComments",
+    "DerivationDescription",
+))
+# Type 2 attributes (must be present): emptied (action Z). Every other PN is emptied too.
+_EMPTY = frozenset(("PatientBirthDate", "PatientSex", "ReferringPhysicianName",
+                    "AccessionNumber", "StudyID"))
 
 
 def anonymize(ds: Any, *, patient_name: str = "Anonymous", patient_id: str = "ANON",
@@ -662,22 +729,48 @@ def anonymize(ds: Any, *, patient_name: str = "Anonymous", patient_id: str = "AN
               salt: str = "course_utils") -> Any:
     """Return a copy of a dataset with patient identifiers removed or replaced.
 
-    What it does (a teaching-grade subset of the DICOM PS3.15 basic profile; use a vetted
-    tool such as ``deid`` before sharing real data):
+    A teaching-grade subset of the DICOM PS3.15 Annex E *Basic Application Level
+    Confidentiality Profile* (Table E.1-1). In practice, before sharing real data, use a
+    vetted tool (``deid``, ``dicognito``, the RSNA/CTP anonymizer) and look at the pixels:
 
     - PatientName and PatientID are replaced (``patient_name``, ``patient_id``);
-    - person names anywhere (every PN element, also inside sequences) are emptied;
+    - every other person name (PN element), also inside sequences, is emptied or removed;
     - birth date, sex, referring physician, accession number, study ID are emptied (type 2);
-    - other IDs, addresses, phone numbers, institution, station, operators, physicians,
-      device serial number and similar are removed, also inside sequences;
-    - private tags are removed (``Dataset.remove_private_tags``);
-    - instance UIDs are replaced by deterministic new ones (same input and ``salt`` give the
-      same UID, so files of one series still belong together);
-    - dates (DA, and the date part of DT) are shifted by ``date_shift_days`` if given;
-      otherwise they are kept: dates are quasi-identifiers, shift them before sharing;
-    - PatientIdentityRemoved is set to ``YES``.
+    - other IDs, age, size, weight, addresses, phone numbers, institution, station,
+      operators, physicians, device serial number, request attributes, study and series
+      descriptions, protocol name and comments are removed, also inside sequences;
+    - private tags (``Dataset.remove_private_tags``), curves (50xx) and overlays (60xx,
+      which may hold burned-in text) are removed;
+    - with ``replace_uids``, every UID that is not a standard one (SOP classes and transfer
+      syntaxes stay) is replaced by a new UID derived from it and ``salt`` with
+      ``pydicom.uid.generate_uid(entropy_srcs=...)``: the same input gives the same UID, so
+      the files of one series still belong together. Pass a secret ``salt`` when sharing,
+      or anyone holding the original UIDs can recompute the mapping;
+    - dates (DA, and the date part of DT) are shifted by ``date_shift_days`` if given, else
+      kept (PS3.15's "Retain Longitudinal Temporal Information with Full Dates" option);
+      LongitudinalTemporalInformationModified says which;
+    - PatientIdentityRemoved is set to ``YES`` and DeidentificationMethod says what was done.
 
-    The input dataset is not modified.
+    Pixel data are not touched: a :class:`UserWarning` is raised when BurnedInAnnotation is
+    ``YES``. The input dataset is not modified.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A dataset from ``pydicom.dcmread``.
+    patient_name, patient_id : str
+        Pseudonyms written into PatientName and PatientID.
+    date_shift_days : int, optional
+        Days added to every date (negative to go back); None keeps the dates.
+    replace_uids : bool
+        Replace instance, series, study and frame-of-reference UIDs.
+    salt : str
+        Mixed into the new UIDs.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
+        The anonymized copy (file meta updated to the new SOPInstanceUID).
 
     Examples
     --------
@@ -687,11 +780,11 @@ def anonymize(ds: Any, *, patient_name: str = "Anonymous", patient_id: str = "AN
     >>> clean = anonymize(ds, date_shift_days=-10)
     >>> str(clean.PatientName), clean.PatientID, "InstitutionName" in clean
     ('Anonymous', 'ANON', False)
-    >>> ds.StudyDate, clean.StudyDate
-    ('20040119', '20040109')
+    >>> ds.StudyDate, clean.StudyDate, clean.PatientIdentityRemoved
+    ('20040119', '20040109', 'YES')
     """
     from pydicom.dataset import Dataset
-    from pydicom.uid import generate_uid
+    from pydicom.uid import UID_dictionary, generate_uid
 
     if not isinstance(ds, Dataset):
         raise TypeError(f"ds must be a pydicom Dataset, got {type(ds).__name__}; read the "
@@ -700,25 +793,35 @@ def anonymize(ds: Any, *, patient_name: str = "Anonymous", patient_id: str = "AN
                                         or not isinstance(date_shift_days, (int, np.integer))):
         raise TypeError(f"date_shift_days must be an integer number of days or None, got "
                         f"{date_shift_days!r}")
+    for name, value in (("patient_name", patient_name), ("patient_id", patient_id),
+                        ("salt", salt)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}; pass a "
+                            "pseudonym such as 'Case^001'")
+    if str(ds.get("BurnedInAnnotation", "")).upper() == "YES":
+        warnings.warn("BurnedInAnnotation is YES: the pixels may show patient identifiers, "
+                      "which anonymize() does not remove; check the image and mask them",
+                      UserWarning, stacklevel=2)
     out = copy.deepcopy(ds)
     out.remove_private_tags()
     shift = _dt.timedelta(days=int(date_shift_days or 0))
 
-    def new_uid(value: Any) -> Any:
-        if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
-            return [str(generate_uid(entropy_srcs=[salt, str(v)])) for v in value]
-        return str(generate_uid(entropy_srcs=[salt, str(value)])) if value else value
+    def new_uid(value: Any) -> str:
+        if not value or str(value) in UID_dictionary:  # empty, or a standard UID: keep
+            return value
+        return str(generate_uid(entropy_srcs=[salt, str(value)]))
 
     def clean(dataset: Any, elem: Any) -> None:
         keyword = elem.keyword
-        if keyword in _REMOVE:
+        if keyword in _REMOVE or (elem.tag.group & 0xFF00) in (0x5000, 0x6000):
             del dataset[elem.tag]
         elif keyword in _EMPTY or (elem.VR == "PN" and keyword != "PatientName"):
             elem.value = ""
-        elif replace_uids and keyword in _UID_KEYWORDS:
-            elem.value = new_uid(elem.value)
+        elif replace_uids and elem.VR == "UI":
+            elem.value = ([new_uid(v) for v in elem.value] if elem.VM > 1
+                          else new_uid(elem.value))
         elif date_shift_days and elem.VR in ("DA", "DT") and elem.value:
-            elem.value = _shift_date(elem.value, shift, elem.VR)
+            elem.value = _shift_date(elem.value, shift)
 
     out.walk(clean)
     if "PatientName" in out:
@@ -726,19 +829,20 @@ def anonymize(ds: Any, *, patient_name: str = "Anonymous", patient_id: str = "AN
     if "PatientID" in out:
         out.PatientID = patient_id
     out.PatientIdentityRemoved = "YES"
-    method = "course_utils.dicom.anonymize"
-    if date_shift_days:
-        method += f" (dates shifted {int(date_shift_days):+d} days)"
-    out.DeidentificationMethod = method
+    dates = (f"dates shifted {int(date_shift_days):+d} days" if date_shift_days
+             else "dates kept")
+    out.LongitudinalTemporalInformationModified = "MODIFIED" if date_shift_days else "UNMODIFIED"
+    # LO: at most 64 characters
+    out.DeidentificationMethod = f"course_utils PS3.15 basic subset; {dates}"
     meta = getattr(out, "file_meta", None)
     if meta is not None and replace_uids and "SOPInstanceUID" in out:
         meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
     return out
 
 
-def _shift_date(value: Any, shift: _dt.timedelta, vr: str) -> Any:
+def _shift_date(value: Any, shift: _dt.timedelta) -> Any:
     if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
-        return [_shift_date(v, shift, vr) for v in value]
+        return [_shift_date(v, shift) for v in value]
     text = str(value)
     if len(text) < 8 or not text[:8].isdigit():
         return value

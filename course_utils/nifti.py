@@ -103,7 +103,8 @@ def save_nifti(volume_or_array: Volume | np.ndarray, path: str | Path,
     ----------
     volume_or_array : Volume or numpy.ndarray
         A Volume (its affine is used) or a 3D ``[z, y, x]`` array. Boolean masks are saved as
-        uint8.
+        uint8, float64 as float32, int64 label maps as int32 (nibabel refuses int64 without
+        an explicit dtype, and other tools read it badly).
     path : str or pathlib.Path
         Ends in ``.nii`` or ``.nii.gz``.
     spacing : sequence of 3 float, optional
@@ -130,6 +131,9 @@ def save_nifti(volume_or_array: Volume | np.ndarray, path: str | Path,
 
     path = _check_nifti_path(path)
     if isinstance(volume_or_array, Volume):
+        if spacing is not None:
+            raise ValueError("spacing is for a bare array; a Volume carries its own spacing "
+                             "and affine (pass affine_lps= to override the geometry)")
         data = volume_or_array.hu
         if affine_lps is None:
             affine_lps = volume_or_array.affine
@@ -143,11 +147,19 @@ def save_nifti(volume_or_array: Volume | np.ndarray, path: str | Path,
             affine_lps = np.diag([dx, dy, dz, 1.0])
     if data.ndim != 3:
         raise ValueError(f"the array must be 3D [z, y, x], got shape {data.shape}")
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"the array must hold numbers or booleans, got dtype {data.dtype}")
     affine_ras = lps_to_ras(_check_affine(affine_lps, "affine_lps"))
     if data.dtype == bool:
         data = data.astype(np.uint8)
     elif data.dtype == np.float64:
         data = data.astype(np.float32)
+    elif data.dtype in (np.int64, np.uint64):
+        info = np.iinfo(np.int32)
+        if data.size and (data.min() < info.min or data.max() > info.max):
+            raise ValueError(f"{data.dtype} values beyond the int32 range cannot be saved; "
+                             "convert the array to float32 first")
+        data = data.astype(np.int32)
     on_disk = np.transpose(data, (2, 1, 0))  # [z, y, x] -> (i=x, j=y, k=z)
     image = nib.Nifti1Image(on_disk, affine_ras)
     image.set_sform(affine_ras, code="scanner")
@@ -166,7 +178,7 @@ def load_nifti(path: str | Path, volume: int | None = None) -> Volume:
     path : str or pathlib.Path
         A ``.nii`` or ``.nii.gz`` file.
     volume : int, optional
-        For a 4D file, which volume (time point) to load; required then.
+        For a 4D file, which volume (time point) to load; required when there are several.
 
     Returns
     -------
@@ -188,23 +200,25 @@ def load_nifti(path: str | Path, volume: int | None = None) -> Volume:
     path = _check_nifti_path(path)
     if not path.exists():
         raise FileNotFoundError(f"{str(path)!r} does not exist; check the path")
+    if volume is not None and (isinstance(volume, bool)
+                               or not isinstance(volume, (int, np.integer))):
+        raise TypeError(f"volume must be an integer index or None, got {volume!r}")
     image = nib.load(str(path))
     shape = image.shape
-    if len(shape) == 4 and shape[3] == 1:
-        shape = shape[:3]
-        volume = 0
-    if len(shape) == 4:
-        if volume is None:
+    if len(shape) == 3:
+        if volume not in (None, 0):
+            raise ValueError(f"{path.name} is 3D: there is no volume {volume}; leave "
+                             "volume=None")
+        data = image.get_fdata(dtype=np.float32)
+    elif len(shape) == 4:
+        if volume is None and shape[3] > 1:
             raise ValueError(f"{path.name} is 4D with {shape[3]} volumes; pick one with "
                              f"load_nifti(path, volume=0..{shape[3] - 1})")
-        if not 0 <= int(volume) < shape[3]:
+        volume = 0 if volume is None else int(volume)
+        if not 0 <= volume < shape[3]:
             raise ValueError(f"volume must be in 0..{shape[3] - 1}, got {volume}")
         # slicing the array proxy applies the scaling (scl_slope/scl_inter) like get_fdata
-        data = np.asarray(image.dataobj[..., int(volume)], dtype=np.float32)
-    elif len(shape) == 3:
-        data = image.get_fdata(dtype=np.float32)
-        if data.ndim == 4:
-            data = data[..., 0]
+        data = np.asarray(image.dataobj[..., volume], dtype=np.float32)
     else:
         raise ValueError(f"{path.name} has shape {image.shape}; load_nifti reads 3D or 4D images")
     affine_lps = ras_to_lps(image.affine)

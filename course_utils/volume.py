@@ -36,9 +36,7 @@ def _check_spacing(spacing: Any, n: int, name: str = "spacing",
                    hint: str = "give the voxel size in mm") -> tuple[float, ...]:
     try:
         values = tuple(float(s) for s in spacing)
-    except TypeError:
-        values = ()
-    except ValueError:
+    except (TypeError, ValueError):
         values = ()
     if len(values) != n or not all(np.isfinite(v) and v > 0 for v in values):
         order = "(dz, dy, dx)" if n == 3 else "(dy, dx)" if n == 2 else f"({n} values)"

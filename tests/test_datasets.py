@@ -96,6 +96,12 @@ def test_ct_small_is_in_hu():
     np.testing.assert_array_equal(hu, ds.pixel_array - 1024.0)
 
 
+def test_mr_small_gives_modality_values_not_hu():
+    values, ds = datasets.load("mr_small")
+    assert ds.Modality == "MR" and "RescaleSlope" not in ds
+    np.testing.assert_array_equal(values, ds.pixel_array.astype(np.float32))
+
+
 def test_nibabel_bundled_files():
     anatomical = datasets.load("nifti_anatomical")
     assert isinstance(anatomical, Volume) and anatomical.shape == (25, 41, 33)

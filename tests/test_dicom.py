@@ -63,6 +63,8 @@ def test_stored_to_hu_rejects_bad_input():
         stored_to_hu(np.zeros(3), 1, 0)
     with pytest.raises(ValueError, match="RescaleSlope must be a finite non-zero number"):
         stored_to_hu(np.zeros(3, np.uint16), 0, 0)
+    with pytest.raises(ValueError, match="RescaleSlope and RescaleIntercept must be numbers"):
+        stored_to_hu(np.zeros(3, np.uint16), "one", 0)
     with pytest.raises(ValueError, match="out must be a float32 array of shape"):
         stored_to_hu(np.zeros(3, np.uint16), 1, 0, out=np.zeros(3))
 
@@ -207,6 +209,27 @@ def test_tilted_series_spacing_and_affine(tmp_path):
     np.testing.assert_allclose(vol.world_to_voxel(point), [2, 1, 4], atol=1e-6)
 
 
+def test_non_square_pixel_spacing_from_the_header_builds_the_affine(tmp_path):
+    # PixelSpacing = [row spacing, column spacing] = [dy, dx] = [0.5, 0.8], set in the header
+    # directly (not by write_series) so a swap in both writer and reader cannot hide.
+    row, col = np.array([0.6, 0.8, 0.0]), np.array([0.0, 0.0, -1.0])
+    paths = write_series(_ramp(), (2.0, 1.0, 1.0), tmp_path, orientation=(*row, *col),
+                         origin=(10, 20, 30))
+    for path in paths:
+        ds = pydicom.dcmread(path)
+        ds.PixelSpacing = [0.5, 0.8]
+        ds.save_as(path, enforce_file_format=True)
+    vol = read_series(tmp_path)
+    assert vol.spacing == pytest.approx((2.0, 0.5, 0.8))          # (dz, dy, dx)
+    # ImageOrientationPatient's first triple is the direction of increasing COLUMN index:
+    # moving one column goes dx = 0.8 mm along the row cosine, one row 0.5 mm along the
+    # column cosine
+    np.testing.assert_allclose(vol.affine[:3, 0], row * 0.8)
+    np.testing.assert_allclose(vol.affine[:3, 1], col * 0.5)
+    np.testing.assert_allclose(vol.voxel_to_world((4, 2, 0)),
+                               [10 + 4 * 0.8 * 0.6, 20 + 4 * 0.8 * 0.8, 30 - 2 * 0.5])
+
+
 def test_headers_are_kept_without_pixel_data(tmp_path):
     write_series(_ramp(), (1, 1, 1), tmp_path, series_description="My series")
     vol = read_series(tmp_path)
@@ -226,6 +249,42 @@ def test_padding_is_masked_in_stored_space(tmp_path):
     vol = read_series(tmp_path)
     assert np.all(vol.hu[:, 0, 0] == PADDING_HU)            # -1024, not -2048
     assert np.all(vol.hu[:, 1:, 1:] == 40.0)
+
+
+def _signed_series(tmp_path, stored_slice):
+    """A 2-slice series with signed (int16) stored values and intercept -1024."""
+    paths = write_series(np.zeros((2, *stored_slice.shape), np.float32), (1, 1, 1), tmp_path)
+    for path in paths:
+        ds = pydicom.dcmread(path)
+        ds.PixelRepresentation = 1
+        ds.PixelData = stored_slice.astype("<i2").tobytes()
+        yield path, ds
+
+
+@pytest.mark.parametrize("vr, value", [("SS", -2000), ("US", 63536)])   # 63536 = -2000 as uint16
+def test_padding_value_follows_pixel_representation(tmp_path, vr, value):
+    stored = np.full((3, 3), 1064, np.int16)            # 40 HU
+    stored[0, 0] = -2000                                # padding
+    stored[2, 2] = -1000                                # real air: -2024 HU, not padding
+    for path, ds in _signed_series(tmp_path, stored):
+        ds.add_new(0x00280120, vr, value)               # PixelPaddingValue
+        ds.save_as(path, enforce_file_format=True)
+    vol = read_series(tmp_path)
+    assert np.all(vol.hu[:, 0, 0] == PADDING_HU)
+    assert np.all(vol.hu[:, 2, 2] == -2024.0)
+    assert np.all(vol.hu[:, 1, 1] == 40.0)
+    hu, _ = read_slice(path)
+    assert hu[0, 0] == PADDING_HU and hu[1, 1] == 40.0
+
+
+def test_padding_range_limit_from_the_header(tmp_path):
+    stored = np.array([[-3000, -2500], [-2000, 1064]], np.int16)
+    for path, ds in _signed_series(tmp_path, stored):
+        ds.add_new(0x00280120, "SS", -2000)             # PixelPaddingValue
+        ds.add_new(0x00280121, "SS", -3000)             # PixelPaddingRangeLimit
+        ds.save_as(path, enforce_file_format=True)
+    vol = read_series(tmp_path)
+    np.testing.assert_array_equal(vol.hu[0], [[PADDING_HU, PADDING_HU], [PADDING_HU, 40.0]])
 
 
 def test_several_series_need_a_choice(tmp_path):
@@ -373,6 +432,26 @@ def test_read_slice_jpeg2000_ct_decodes_with_pillow():
     assert -1100 < np.percentile(inside, 1) < -500 and 0 < np.percentile(inside, 99) < 2000
 
 
+def test_multi_frame_files_are_rejected_with_what_to_do(tmp_path):
+    path = get_testdata_file("rtdose.dcm")            # 15 frames
+    message = r"multi-frame image \(15 frames.*single-frame images only.*apply_modality_lut"
+    with pytest.raises(ValueError, match="read_slice reads " + "single-frame"):
+        read_slice(path)
+    with pytest.raises(ValueError, match=message):
+        read_slice(path)
+    shutil.copy(path, tmp_path / "dose.dcm")
+    with pytest.raises(ValueError, match="dose.dcm is a " + message):
+        read_series(tmp_path)
+
+
+def test_read_slice_mr_returns_modality_values_not_hu():
+    values, ds = read_slice(get_testdata_file("MR_small.dcm"))
+    assert ds.Modality == "MR" and "RescaleSlope" not in ds and "RescaleType" not in ds
+    # no rescale tags: the stored values, unchanged, as float32 (arbitrary MR units, not HU)
+    assert values.dtype == np.float32
+    np.testing.assert_array_equal(values, ds.pixel_array.astype(np.float32))
+
+
 def test_read_slice_rejects_bad_input(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_slice(tmp_path / "missing.dcm")
@@ -415,23 +494,94 @@ def test_anonymize_ct_small_removes_identifiers():
     np.testing.assert_array_equal(clean.pixel_array, ds.pixel_array)
 
 
-def test_anonymize_person_names_inside_sequences_and_options():
+def _identified_dataset():
+    """A header with identifiers at the top level and two sequence levels down."""
     from pydicom.dataset import Dataset
 
     ds = Dataset()
     ds.PatientName = "Doe^Jane"
     ds.PatientID = "12345"
+    ds.PatientBirthDate = "19700101"
+    ds.PatientAge = "054Y"
+    ds.PatientAddress = "1 Main Street"
+    ds.InstitutionName = "General Hospital"
+    ds.OperatorsName = "Tech^Tom"
+    ds.StudyDate = "20200101"
+    ds.StudyDescription = "CT chest for Jane Doe"
+    ds.ImageComments = "call Dr House"
+    ds.SOPClassUID = CTImageStorage
+    ds.SOPInstanceUID = "1.2.3.4.5.6"
+    ds.InstanceCreatorUID = "1.2.3.99"
+    ds.add_new(0x60000022, "LO", "overlay description")      # OverlayDescription
+    ds.add_new(0x60003000, "OW", b"\x00\x01")                # OverlayData
+    ds.add_new(0x50000005, "US", 1)                          # CurveDimensions (retired)
+    ds.add_new(0x00091010, "LO", "private: Doe")
     item = Dataset()
     item.PerformingPhysicianName = "House^Gregory"
     item.ReferringPhysicianName = "Wilson^James"
     item.StudyDate = "20200101"
+    inner = Dataset()
+    inner.VerifyingObserverName = "Cuddy^Lisa"
+    inner.PersonName = "Chase^Robert"
+    inner.ReferencedSOPInstanceUID = "1.2.3.4.5.6"
+    inner.ReferencedSOPClassUID = CTImageStorage
+    item.ContentSequence = [inner]
     ds.RequestedProcedureCodeSequence = [item]
-    clean = anonymize(ds, patient_name="Case^001", patient_id="C001")
-    assert str(clean.PatientName) == "Case^001" and clean.PatientID == "C001"
+    return ds
+
+
+def test_anonymize_leaves_no_person_name_anywhere():
+    clean = anonymize(_identified_dataset(), patient_name="Case^001", patient_id="C001")
+    names = [(elem.keyword, str(elem.value)) for elem in clean.iterall() if elem.VR == "PN"]
+    assert ("PatientName", "Case^001") in names
+    assert [n for n in names if n[0] != "PatientName" and n[1]] == []    # all others empty
+    text = str(clean)
+    for identifier in ("Doe", "Jane", "12345", "19700101", "054Y", "Main Street", "General",
+                       "Tom", "House", "Wilson", "Cuddy", "Chase", "overlay"):
+        assert identifier not in text, identifier
+    assert clean.PatientID == "C001" and clean.PatientBirthDate == ""
     inner = clean.RequestedProcedureCodeSequence[0]
     assert "PerformingPhysicianName" not in inner and inner.ReferringPhysicianName == ""
     assert inner.StudyDate == "20200101"           # dates kept unless shifted
+    assert clean.LongitudinalTemporalInformationModified == "UNMODIFIED"
+    assert clean.PatientIdentityRemoved == "YES"
+    assert "dates kept" in clean.DeidentificationMethod
+    assert len(clean.DeidentificationMethod) <= 64      # LO
+
+
+def test_anonymize_removes_overlays_curves_private_and_replaces_uids_consistently():
+    ds = _identified_dataset()
+    clean = anonymize(ds, date_shift_days=365)
+    assert not [elem for elem in clean if elem.tag.group in (0x5000, 0x6000)]
+    assert not [elem for elem in clean.iterall() if elem.tag.is_private]
+    assert clean.SOPClassUID == CTImageStorage            # standard UIDs stay
+    assert clean.InstanceCreatorUID != ds.InstanceCreatorUID
+    assert clean.SOPInstanceUID != ds.SOPInstanceUID
+    inner = clean.RequestedProcedureCodeSequence[0].ContentSequence[0]
+    assert inner.ReferencedSOPInstanceUID == clean.SOPInstanceUID   # references still match
+    assert inner.ReferencedSOPClassUID == CTImageStorage
+    assert clean.StudyDate == "20201231"                  # 2020 is a leap year
+    assert clean.LongitudinalTemporalInformationModified == "MODIFIED"
+    assert "shifted +365 days" in clean.DeidentificationMethod
+    kept = anonymize(ds, replace_uids=False)
+    assert kept.SOPInstanceUID == ds.SOPInstanceUID
+    assert anonymize(ds, salt="secret").SOPInstanceUID != clean.SOPInstanceUID
+
+
+def test_anonymize_warns_about_burned_in_annotation():
+    ds = _identified_dataset()
+    ds.BurnedInAnnotation = "YES"
+    with pytest.warns(UserWarning, match="BurnedInAnnotation is YES.*does not remove"):
+        anonymize(ds)
+
+
+def test_anonymize_rejects_bad_input():
+    ds = _identified_dataset()
     with pytest.raises(TypeError, match="ds must be a pydicom Dataset"):
         anonymize({"PatientName": "x"})
     with pytest.raises(TypeError, match="date_shift_days must be an integer"):
         anonymize(ds, date_shift_days=1.5)
+    with pytest.raises(TypeError, match="patient_name must be a str, got int"):
+        anonymize(ds, patient_name=1)
+    with pytest.raises(TypeError, match="salt must be a str"):
+        anonymize(ds, salt=None)

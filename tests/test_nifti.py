@@ -119,3 +119,32 @@ def test_bad_input(tmp_path):
         load_nifti(tmp_path / "missing.nii.gz")
     with pytest.raises(TypeError, match="path must be a str or pathlib.Path"):
         load_nifti(42)
+
+
+def test_int64_label_maps_are_saved_as_int32(tmp_path):
+    labels = np.zeros((2, 3, 4), np.int64)       # np.zeros(..., int): nibabel refuses int64
+    labels[1, 2, 3] = 5
+    path = save_nifti(labels, tmp_path / "labels.nii.gz", spacing=(1, 1, 1))
+    assert nib.load(path).get_data_dtype() == np.int32
+    assert load_nifti(path).hu[1, 2, 3] == 5
+    with pytest.raises(ValueError, match="beyond the int32 range.*float32 first"):
+        save_nifti(labels + 2**40, tmp_path / "big.nii", spacing=(1, 1, 1))
+
+
+def test_single_volume_4d_file_loads_without_an_index(tmp_path):
+    data = np.arange(24, dtype=np.float32).reshape(4, 3, 2, 1)
+    nib.save(nib.Nifti1Image(data, np.eye(4)), tmp_path / "one.nii")
+    vol = load_nifti(tmp_path / "one.nii")
+    assert vol.shape == (2, 3, 4)
+    np.testing.assert_array_equal(vol.hu, np.transpose(data[..., 0], (2, 1, 0)))
+
+
+def test_volume_argument_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="anatomical.nii is 3D: there is no volume 1"):
+        load_nifti(NIBABEL_DATA / "anatomical.nii", volume=1)
+    with pytest.raises(TypeError, match="volume must be an integer index or None, got 0.5"):
+        load_nifti(NIBABEL_DATA / "example4d.nii.gz", volume=0.5)
+    with pytest.raises(ValueError, match="spacing is for a bare array; a Volume carries"):
+        save_nifti(_oblique_volume(), tmp_path / "v.nii", spacing=(1, 1, 1))
+    with pytest.raises(TypeError, match="must hold numbers or booleans, got dtype <U1"):
+        save_nifti(np.full((2, 2, 2), "a"), tmp_path / "s.nii", spacing=(1, 1, 1))
