@@ -19,8 +19,8 @@ from matplotlib.contour import QuadContourSet
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
 
-from .display import _check_2d, _check_spacing, _extent_for, show_slice
-from .windowing import get_window
+from .display import (_as_float, _check_2d, _check_spacing, _extent_for, _get_ax, _window_clim,
+                      show_slice)
 
 __all__ = [
     "GROUND_TRUTH_COLOR",
@@ -69,16 +69,18 @@ def draw_contour(mask: Any, ax: Axes | None = None, color: Any = GROUND_TRUTH_CO
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
+    >>> fig, ax = plt.subplots()
     >>> mask = np.zeros((5, 5), dtype=bool); mask[1:4, 1:4] = True
-    >>> cs = draw_contour(mask)
+    >>> cs = draw_contour(mask, ax=ax)
     >>> cs.levels
     array([0.5])
+    >>> plt.close(fig)
     """
     array = _check_2d(mask, "mask")
-    if ax is None:
-        ax = plt.gca()
-    extent = _extent_for(ax, array.shape, extent)
+    ax = _get_ax(ax)
+    extent = _extent_for(ax, array.shape, extent, "mask")
     if extent is not None:
         kwargs.setdefault("origin", "upper")
     cs = ax.contour(array.astype(float), levels=[0.5], colors=[color], linestyles=[linestyle],
@@ -142,12 +144,15 @@ def compare_contours(truth: Any, prediction: Any, ax: Axes | None = None,
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
+    >>> fig, ax = plt.subplots()
     >>> truth = np.zeros((6, 6), bool); truth[1:5, 1:5] = True
     >>> pred = np.zeros((6, 6), bool); pred[1:5, 2:6] = True
-    >>> drawn = compare_contours(truth, pred)
+    >>> drawn = compare_contours(truth, pred, ax=ax)
     >>> round(drawn["dice"], 3), [t.get_text() for t in drawn["legend"].get_texts()]
     (0.75, ['Ground truth', 'Prediction'])
+    >>> plt.close(fig)
     """
     a = _check_2d(truth, "truth") != 0
     b = _check_2d(prediction, "prediction") != 0
@@ -158,8 +163,7 @@ def compare_contours(truth: Any, prediction: Any, ax: Axes | None = None,
         if isinstance(value, str) or len(value) != 2:
             raise ValueError(f"{name} must hold 2 entries (ground truth, prediction), "
                              f"got {value!r}")
-    if ax is None:
-        ax = plt.gca()
+    ax = _get_ax(ax)
     sets = [draw_contour(mask, ax=ax, color=color, linestyle=style, linewidth=linewidth,
                          extent=extent, **kwargs)
             for mask, color, style in zip((a, b), colors, linestyles)]
@@ -181,13 +185,21 @@ def compare_contours(truth: Any, prediction: Any, ax: Axes | None = None,
 
 
 def _check_length(value: Any, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not (math.isfinite(number) and number > 0):
+    number = _as_float(value)
+    if not 0 < number < math.inf:
         raise ValueError(f"{name} must be a positive number in mm, got {value!r}")
     return number
+
+
+def _mm_per_pixel(spacing: Any, direction: str) -> float:
+    """Pixel size along a bar: ``dx`` across columns (horizontal), ``dy`` down rows
+    (vertical). ``spacing`` is one number (square pixels) or ``(dy, dx)``."""
+    if direction not in ("horizontal", "vertical"):
+        raise ValueError(f"direction must be 'horizontal' or 'vertical', got {direction!r}")
+    if np.ndim(spacing) == 0:
+        return _check_length(spacing, "spacing")
+    dy, dx = _check_spacing(spacing)
+    return dx if direction == "horizontal" else dy
 
 
 def scalebar_pixels(length_mm: float, spacing: Any, direction: str = "horizontal") -> float:
@@ -214,34 +226,26 @@ def scalebar_pixels(length_mm: float, spacing: Any, direction: str = "horizontal
     >>> scalebar_pixels(50, (0.5, 0.8), "vertical")
     100.0
     """
-    length = _check_length(length_mm, "length_mm")
-    if np.ndim(spacing) == 0:
-        dy = dx = _check_length(spacing, "spacing")
-    else:
-        dy, dx = _check_spacing(spacing)
-    if direction == "horizontal":
-        return length / dx
-    if direction == "vertical":
-        return length / dy
-    raise ValueError(f"direction must be 'horizontal' or 'vertical', got {direction!r}")
+    return _check_length(length_mm, "length_mm") / _mm_per_pixel(spacing, direction)
 
 
-def add_scalebar(ax: Axes, pixel_size_mm: Any = None, length_mm: float | None = None,
+def add_scalebar(ax: Axes | None = None, pixel_size_mm: Any = None, length_mm: float | None = None,
                  location: str = "lower right", color: Any = "white",
                  direction: str = "horizontal", **kwargs: Any) -> Any:
     """Add a scalebar in mm with :class:`matplotlib_scalebar.scalebar.ScaleBar`.
 
     Parameters
     ----------
-    ax : Axes
-        Axes holding the image.
+    ax : Axes, optional
+        Axes holding the image; defaults to ``plt.gca()``.
     pixel_size_mm : float or (dy, dx), optional
         Size of one data unit in mm when the image was drawn in pixels (no ``extent``). For
         ``(dy, dx)`` the bar uses ``dx`` when horizontal, ``dy`` when vertical. Leave it
         ``None`` when the axes are already in mm (``show_slice(..., spacing=...)``): then one
         data unit is 1 mm.
     length_mm : float, optional
-        Fixed bar length in mm; by default ScaleBar picks a round length.
+        Fixed bar length in mm (a whole number is labelled "50 mm", not "50.0 mm"); by
+        default ScaleBar picks a round length.
     location : str
         Matplotlib location code.
     color : colour
@@ -261,24 +265,17 @@ def add_scalebar(ax: Axes, pixel_size_mm: Any = None, length_mm: float | None = 
     >>> fig, ax = plt.subplots()
     >>> bar = add_scalebar(ax, pixel_size_mm=(0.5, 0.7), length_mm=50)
     >>> bar.dx, bar.units, bar.fixed_value
-    (0.7, 'mm', 50.0)
+    (0.7, 'mm', 50)
     >>> plt.close(fig)
     """
     from matplotlib_scalebar.scalebar import ScaleBar
 
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    if direction not in ("horizontal", "vertical"):
-        raise ValueError(f"direction must be 'horizontal' or 'vertical', got {direction!r}")
-    if pixel_size_mm is None:
-        dx = 1.0
-    elif np.ndim(pixel_size_mm) == 0:
-        dx = _check_length(pixel_size_mm, "spacing")
-    else:
-        dy_mm, dx_mm = _check_spacing(pixel_size_mm)
-        dx = dx_mm if direction == "horizontal" else dy_mm
+    ax = _get_ax(ax)
+    # one data unit in mm along the bar: 1 when the axes are already in mm
+    dx = _mm_per_pixel(1.0 if pixel_size_mm is None else pixel_size_mm, direction)
     if length_mm is not None:
-        kwargs.setdefault("fixed_value", _check_length(length_mm, "length_mm"))
+        length = _check_length(length_mm, "length_mm")
+        kwargs.setdefault("fixed_value", int(length) if length.is_integer() else length)
         kwargs.setdefault("fixed_units", "mm")
     kwargs.setdefault("box_alpha", 0.0)
     bar = ScaleBar(dx, units="mm", location=location, color=color, rotation=direction,
@@ -287,15 +284,15 @@ def add_scalebar(ax: Axes, pixel_size_mm: Any = None, length_mm: float | None = 
     return bar
 
 
-def add_arrow(ax: Axes, xy: Sequence[float], text: str = "", xytext: Sequence[float] | None = None,
+def add_arrow(ax: Axes | None, xy: Sequence[float], text: str = "", xytext: Sequence[float] | None = None,
               color: Any = "#F0E442", textcoords: str | None = None,
               **kwargs: Any) -> Annotation:
     """Point at a finding with an arrow and a short text.
 
     Parameters
     ----------
-    ax : Axes
-        The axes.
+    ax : Axes or None
+        The axes; None for ``plt.gca()``.
     xy : (x, y)
         Arrow tip in data coordinates (``(column, row)`` for an image in pixels, mm for an
         image drawn in mm). Note the order: x first, unlike ``(row, column)`` indices.
@@ -325,8 +322,10 @@ def add_arrow(ax: Axes, xy: Sequence[float], text: str = "", xytext: Sequence[fl
     ('lesion', (10.0, 20.0))
     >>> plt.close(fig)
     """
-    if len(xy) != 2 or not all(math.isfinite(float(v)) for v in xy):
+    point = tuple(_as_float(v) for v in xy) if np.ndim(xy) == 1 else ()
+    if len(point) != 2 or not all(math.isfinite(v) for v in point):
         raise ValueError(f"xy must be 2 finite numbers (x, y) in data coordinates, got {xy!r}")
+    ax = _get_ax(ax)
     if xytext is None:
         xytext, textcoords = (-40, 40), textcoords or "offset points"
     elif textcoords is None:
@@ -336,15 +335,12 @@ def add_arrow(ax: Axes, xy: Sequence[float], text: str = "", xytext: Sequence[fl
     kwargs.setdefault("fontweight", "bold")
     kwargs.setdefault("path_effects", [path_effects.withStroke(linewidth=2.5,
                                                                foreground="black")])
-    return ax.annotate(text, xy=(float(xy[0]), float(xy[1])), xytext=xytext,
+    return ax.annotate(text, xy=point, xytext=xytext,
                        textcoords=textcoords, color=color, ha="center", va="center", **kwargs)
 
 
 def _check_point(point: Any, name: str) -> tuple[float, float]:
-    try:
-        values = tuple(float(v) for v in point)
-    except (TypeError, ValueError):
-        values = ()
+    values = tuple(_as_float(v) for v in point) if np.ndim(point) == 1 else ()
     if len(values) != 2 or not all(math.isfinite(v) for v in values):
         raise ValueError(f"{name} must be 2 finite numbers (row, column) in pixels, "
                          f"got {point!r}")
@@ -441,6 +437,7 @@ def plot_profile(image: Any, start: Sequence[float], end: Sequence[float],
     """
     array = _check_2d(image)
     distance, values = line_profile(array, start, end, spacing=spacing, **kwargs)
+    clim = None if window is None else _window_clim(window)
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
     else:
@@ -456,10 +453,8 @@ def plot_profile(image: Any, start: Sequence[float], end: Sequence[float],
     axes[1].plot(distance, values, color=color, linewidth=1.5)
     axes[1].set_xlabel("distance (mm)" if spacing is not None else "distance (pixels)")
     axes[1].set_ylabel("HU" if window is not None else "value")
-    if window is not None:
-        width, level = get_window(window)
-        axes[1].axhspan(level - width / 2, level + width / 2, color="0.85", zorder=0,
-                        label="display window")
+    if clim is not None:
+        axes[1].axhspan(*clim, color="0.85", zorder=0, label="display window")
         axes[1].legend(loc="best", fontsize="small")
     axes[1].set_xlim(distance[0], distance[-1])
     return fig, axes

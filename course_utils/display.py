@@ -16,9 +16,41 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.image import AxesImage
 
+from .volume import _check_spacing as _check_spacing_n
 from .windowing import get_window, window_limits
 
 __all__ = ["physical_extent", "show_slice"]
+
+
+def _as_float(value: Any) -> float:
+    """``float(value)`` for a real number (not a bool or a string), else NaN, so callers raise
+    their own message instead of a traceback from ``float``."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _check_finite(value: Any, name: str) -> float:
+    """Return ``value`` as a float or raise: it must be a finite number."""
+    number = _as_float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return number
+
+
+def _get_ax(ax: Any) -> Axes:
+    """``ax``, or the current axes when it is None; anything else is a TypeError."""
+    if ax is None:
+        return plt.gca()
+    if not isinstance(ax, Axes):
+        hint = ("; pass one of them, e.g. ax=axes[0]"
+                if isinstance(ax, (np.ndarray, list, tuple)) else "")
+        raise TypeError(f"ax must be a matplotlib Axes (or None for the current axes), "
+                        f"got {type(ax).__name__}{hint}")
+    return ax
 
 
 def _check_2d(image: Any, name: str = "image") -> np.ndarray:
@@ -35,16 +67,25 @@ def _check_2d(image: Any, name: str = "image") -> np.ndarray:
     return array
 
 
-def _check_spacing(spacing: Any) -> tuple[float, float]:
-    """Validate a 2D spacing ``(dy, dx)`` in mm."""
-    try:
-        values = tuple(float(v) for v in spacing)
-    except (TypeError, ValueError):
-        values = ()
-    if len(values) != 2 or not all(math.isfinite(v) and v > 0 for v in values):
-        raise ValueError(f"spacing must be 2 positive numbers (dy, dx) in mm, got {spacing!r}; "
-                         "pass PixelSpacing from the header (row spacing, column spacing)")
-    return values  # type: ignore[return-value]
+def _check_spacing(spacing: Any, n: int = 2) -> tuple[float, ...]:
+    """Validate a pixel spacing ``(dy, dx)`` (or a voxel spacing ``(dz, dy, dx)``) in mm."""
+    hint = ("pass PixelSpacing from the header (row spacing, column spacing)" if n == 2
+            else "pass the voxel spacing of the volume")
+    return _check_spacing_n(spacing, n, hint=hint)
+
+
+def _colorbar(ax: Axes, mappable: Any, label: str | None = None, **kwargs: Any) -> Any:
+    """A colorbar beside ``ax``, as tall as the image; sets ``mappable.colorbar``."""
+    cbar = ax.figure.colorbar(mappable, ax=ax, fraction=0.046, pad=0.04, **kwargs)
+    if label:
+        cbar.set_label(label)
+    return cbar
+
+
+def _window_clim(window: Any) -> tuple[float, float]:
+    """``(vmin, vmax) = (L - W/2, L + W/2)`` of a window: the LINEAR_EXACT limits, which are
+    what matplotlib's linear mapping between vmin and vmax computes."""
+    return window_limits(*get_window(window), "LINEAR_EXACT")
 
 
 def physical_extent(shape: Sequence[int], spacing: Sequence[float]
@@ -77,22 +118,31 @@ def physical_extent(shape: Sequence[int], spacing: Sequence[float]
     return (-dx / 2, (nx - 0.5) * dx, (ny - 0.5) * dy, -dy / 2)
 
 
-def _extent_for(ax: Axes, shape: Sequence[int], extent: Any = None) -> Any:
-    """The extent for a layer drawn on top of ``ax``'s base image.
+def _extent_for(ax: Axes, shape: Sequence[int], extent: Any = None,
+                name: str = "overlay") -> Any:
+    """The extent for a layer drawn on top of ``ax``'s base image (its first image).
 
-    An explicit ``extent`` wins; otherwise reuse the extent of the first image on the axes
-    when its shape matches, so overlays line up with a base drawn in mm.
+    An explicit ``extent`` wins (it may stretch a coarser grid over the image). Otherwise the
+    layer takes the base image's extent, so it lines up with a base drawn in mm; a layer of
+    another shape than the base would silently land on the wrong pixels, so that is an error.
+    With no image on the axes, the layer is drawn in pixels (``None``).
     """
     if extent is not None:
-        if len(extent) != 4 or not all(math.isfinite(float(v)) for v in extent):
+        values = tuple(_as_float(v) for v in extent) if np.ndim(extent) == 1 else ()
+        if len(values) != 4 or not all(math.isfinite(v) for v in values):
             raise ValueError(f"extent must be 4 finite numbers (left, right, bottom, top), "
                              f"got {extent!r}")
-        return tuple(float(v) for v in extent)
-    for image in ax.images:
-        array = image.get_array()
-        if array is not None and tuple(array.shape[:2]) == tuple(shape[:2]):
-            return tuple(image.get_extent())
-    return None
+        return values
+    if not ax.images:
+        return None
+    base = ax.images[0].get_array()
+    if base is None:
+        return None
+    if tuple(base.shape[:2]) != tuple(shape[:2]):
+        raise ValueError(f"{name} has shape {tuple(shape[:2])} but the image on the axes has "
+                         f"shape {tuple(base.shape[:2])}; resample it onto the image grid "
+                         "(order 0 for masks and labels) or pass extent= to place it")
+    return tuple(ax.images[0].get_extent())
 
 
 def show_slice(image: Any, window: Any = None, spacing: Sequence[float] | None = None,
@@ -141,35 +191,37 @@ def show_slice(image: Any, window: Any = None, spacing: Sequence[float] | None =
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
-    >>> im = show_slice(np.zeros((4, 6)), window="lung", spacing=(0.5, 0.5))
+    >>> fig, ax = plt.subplots()
+    >>> im = show_slice(np.zeros((4, 6)), window="lung", spacing=(0.5, 0.5), ax=ax)
     >>> im.get_clim()
     (-1350.0, 150.0)
     >>> im.get_extent()
     [-0.25, 2.75, 1.75, -0.25]
+    >>> plt.close(fig)
     """
     array = _check_2d(image)
     if window is not None:
         if vmin is not None or vmax is not None:
             raise ValueError("pass either window or vmin/vmax, not both")
-        width, level = get_window(window)
-        vmin, vmax = window_limits(width, level, "LINEAR_EXACT")
-    for name, value in (("vmin", vmin), ("vmax", vmax)):
-        if value is not None and not math.isfinite(float(value)):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        vmin, vmax = _window_clim(window)
+    vmin = None if vmin is None else _check_finite(vmin, "vmin")
+    vmax = None if vmax is None else _check_finite(vmax, "vmax")
     if vmin is not None and vmax is not None and vmin >= vmax:
-        raise ValueError(f"vmin must be below vmax, got vmin={vmin}, vmax={vmax}")
-    if ax is None:
-        ax = plt.gca()
-    kwargs.setdefault("interpolation", "nearest")
-    kwargs.setdefault("origin", "upper")
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin:g}, vmax={vmax:g}")
     if spacing is not None:
-        kwargs.setdefault("extent", physical_extent(array.shape, spacing))
-    im = ax.imshow(array, cmap=cmap, vmin=vmin, vmax=vmax, **kwargs)
-    if spacing is not None:
+        extent = physical_extent(array.shape, spacing)
         if isinstance(axis_labels, str) or len(axis_labels) != 2:
             raise ValueError(f"axis_labels must be two strings (horizontal, vertical), "
                              f"got {axis_labels!r}")
+        kwargs.setdefault("extent", extent)
+        kwargs.setdefault("aspect", "equal")  # 1 mm across = 1 mm down, whatever rcParams say
+    ax = _get_ax(ax)
+    kwargs.setdefault("interpolation", "nearest")
+    kwargs.setdefault("origin", "upper")
+    im = ax.imshow(array, cmap=cmap, vmin=vmin, vmax=vmax, **kwargs)
+    if spacing is not None:
         ax.set_xlabel(axis_labels[0])
         ax.set_ylabel(axis_labels[1])
     else:
@@ -177,7 +229,5 @@ def show_slice(image: Any, window: Any = None, spacing: Sequence[float] | None =
     if title is not None:
         ax.set_title(title)
     if colorbar:
-        cbar = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
-        if window is not None:
-            cbar.set_label("HU")
+        _colorbar(ax, im, "HU" if window is not None else None)
     return im

@@ -19,8 +19,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.text import Text
 
-from .display import _check_spacing, show_slice
-from .windowing import PRESETS, get_window, window_limits
+from .display import _check_spacing, _window_clim, show_slice
+from .windowing import PRESETS, _preset_key, get_window
 
 __all__ = ["STYLE_PATH", "add_panel_labels", "course_style", "montage", "window_panel"]
 
@@ -48,8 +48,7 @@ def course_style() -> Iterator[None]:
 def _window_title(window: Any) -> str:
     width, level = get_window(window)
     if isinstance(window, str):
-        key = window.strip().lower().replace(" ", "_").replace("-", "_")
-        name = PRESETS[key].name.replace("_", " ")
+        name = PRESETS[_preset_key(window)].name.replace("_", " ")
         return f"{name}\nW {width:g} / L {level:g}"
     return f"W {width:g} / L {level:g}"
 
@@ -155,6 +154,9 @@ def montage(volume: Any, slices: Sequence[int] | None = None, n: int = 12, ncols
     if array.ndim != 3:
         raise ValueError(f"volume must be a 3D array [z, y, x], got shape {array.shape}; "
                          "for one slice use display.show_slice")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_) or \
+            np.iscomplexobj(array):
+        raise TypeError(f"volume must be a real numeric array, got dtype {array.dtype}")
     nz = array.shape[0]
     if slices is None:
         if not isinstance(n, (int, np.integer)) or n < 1:
@@ -168,22 +170,13 @@ def montage(volume: Any, slices: Sequence[int] | None = None, n: int = 12, ncols
         raise ValueError(f"slice indices {bad} are outside the volume's {nz} slices")
     if not isinstance(ncols, (int, np.integer)) or ncols < 1:
         raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
-    dz = None
-    in_plane = None
+    dz, in_plane = None, None
     if spacing is not None:
-        values = tuple(spacing)
-        if len(values) != 3:
-            raise ValueError(f"spacing must be 3 positive numbers (dz, dy, dx) in mm, got "
-                             f"{spacing!r}")
-        dz = float(values[0])
-        if not (math.isfinite(dz) and dz > 0):
-            raise ValueError(f"spacing must be 3 positive numbers (dz, dy, dx) in mm, got "
-                             f"{spacing!r}")
-        in_plane = _check_spacing(values[1:])
+        dz, *in_plane = _check_spacing(spacing, 3)
     if window is not None:
-        vmin, vmax = window_limits(*get_window(window), "LINEAR_EXACT")
-        kwargs.setdefault("vmin", vmin)
-        kwargs.setdefault("vmax", vmax)
+        if "vmin" in kwargs or "vmax" in kwargs:
+            raise ValueError("pass either window or vmin/vmax, not both")
+        kwargs["vmin"], kwargs["vmax"] = _window_clim(window)
     elif "vmin" not in kwargs and "vmax" not in kwargs:
         chosen = array[slices]
         finite = chosen[np.isfinite(chosen)]

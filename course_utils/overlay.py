@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
@@ -21,7 +20,7 @@ from matplotlib.colors import CenteredNorm, Colormap, ListedColormap, Normalize,
 from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
 
-from .display import _check_2d, _extent_for
+from .display import _as_float, _check_2d, _check_finite, _colorbar, _extent_for, _get_ax
 
 __all__ = [
     "OKABE_ITO",
@@ -37,13 +36,18 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 
 
 def _check_alpha(alpha: Any) -> float:
-    try:
-        value = float(alpha)
-    except (TypeError, ValueError):
-        value = math.nan
+    value = _as_float(alpha)
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"alpha must be a number between 0 and 1, got {alpha!r}")
     return value
+
+
+def _nearest(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Default to nearest interpolation done on the RGBA image: each pixel keeps its colour
+    (classes, mask edges and heat never blend into invented in-between colours)."""
+    kwargs.setdefault("interpolation", "nearest")
+    kwargs.setdefault("interpolation_stage", "rgba")
+    return kwargs
 
 
 def _get_cmap(cmap: Any) -> Colormap:
@@ -99,37 +103,39 @@ def overlay_heatmap(heat: Any, ax: Axes | None = None, cmap: Any = "inferno", al
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
+    >>> from course_utils.display import show_slice
+    >>> fig, ax = plt.subplots()
+    >>> base = show_slice(np.zeros((2, 2)), window="lung", spacing=(0.7, 0.7), ax=ax)
     >>> heat = np.array([[0.0, 0.5], [1.0, 0.2]])
-    >>> im = overlay_heatmap(heat, alpha=0.8, threshold=0.3)
+    >>> im = overlay_heatmap(heat, ax=ax, alpha=0.8, threshold=0.3)
     >>> np.asarray(im.get_array())[..., 3].round(2)
     array([[0. , 0.4],
            [0.8, 0. ]])
+    >>> im.get_extent() == base.get_extent()  # lines up with the base in mm
+    True
+    >>> plt.close(fig)
     """
     heat = _check_2d(heat, "heat").astype(float, copy=False)
     alpha = _check_alpha(alpha)
-    if not (math.isfinite(vmin) and math.isfinite(vmax)) or vmin >= vmax:
-        raise ValueError(f"vmin and vmax must be finite with vmin < vmax, got vmin={vmin}, "
-                         f"vmax={vmax}")
-    if not math.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
-    if ax is None:
-        ax = plt.gca()
+    vmin, vmax = _check_finite(vmin, "vmin"), _check_finite(vmax, "vmax")
+    if vmin >= vmax:
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin:g}, vmax={vmax:g}; "
+                         "they are the heat values at the two ends of the colormap")
+    threshold = _check_finite(threshold, "threshold")
     colormap = _get_cmap(cmap)
-    norm = Normalize(vmin=vmin, vmax=vmax, clip=True)
-    finite = np.isfinite(heat)
-    scaled = np.where(finite, norm(np.where(finite, heat, vmin)).filled(0.0), 0.0)
+    ax = _get_ax(ax)
+    extent = _extent_for(ax, heat.shape, extent, "heat")
+    finite = np.isfinite(heat)  # NaN (no value) is drawn fully transparent
+    scaled = np.clip((np.where(finite, heat, vmin) - vmin) / (vmax - vmin), 0.0, 1.0)
     rgba = colormap(scaled)
-    opacity = alpha * scaled if sparse else np.full(heat.shape, alpha)
-    opacity[~finite | (np.where(finite, heat, -np.inf) < threshold)] = 0.0
-    rgba[..., 3] = opacity
-    kwargs.setdefault("interpolation", "nearest")
-    kwargs.setdefault("interpolation_stage", "rgba")
-    im = ax.imshow(rgba, extent=_extent_for(ax, heat.shape, extent), **kwargs)
+    rgba[..., 3] = alpha * scaled if sparse else alpha
+    rgba[~finite | (heat < threshold), 3] = 0.0
+    im = ax.imshow(rgba, extent=extent, **_nearest(kwargs))
     if colorbar:
         mappable = ScalarMappable(norm=Normalize(vmin=vmin, vmax=vmax), cmap=colormap)
-        cbar = ax.figure.colorbar(mappable, ax=ax, fraction=0.046, pad=0.04)
-        im.colorbar = cbar
+        im.colorbar = _colorbar(ax, mappable)
     return im
 
 
@@ -162,20 +168,21 @@ def overlay_mask(mask: Any, ax: Axes | None = None, color: Any = "#D55E00", alph
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
-    >>> im = overlay_mask(np.eye(3, dtype=bool))
+    >>> fig, ax = plt.subplots()
+    >>> im = overlay_mask(np.eye(3, dtype=bool), ax=ax)
     >>> float(im.cmap(0)[3]), im.get_clim()
     (0.0, (-0.5, 1.5))
+    >>> plt.close(fig)
     """
     array = _check_2d(mask, "mask")
     alpha = _check_alpha(alpha)
-    if ax is None:
-        ax = plt.gca()
     cmap = ListedColormap([(0.0, 0.0, 0.0, 0.0), to_rgba(color)], name="mask")
-    kwargs.setdefault("interpolation", "nearest")
-    kwargs.setdefault("interpolation_stage", "rgba")
+    ax = _get_ax(ax)
+    extent = _extent_for(ax, array.shape, extent, "mask")
     return ax.imshow((array != 0).astype(np.uint8), cmap=cmap, vmin=-0.5, vmax=1.5, alpha=alpha,
-                     extent=_extent_for(ax, array.shape, extent), **kwargs)
+                     extent=extent, **_nearest(kwargs))
 
 
 def _class_names(class_names: Any, n: int) -> dict[int, str]:
@@ -235,20 +242,23 @@ def overlay_labels(labels: Any, ax: Axes | None = None, class_names: Any = None,
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
-    >>> im = overlay_labels(np.array([[0, 1], [2, 2]]), class_names=["background", "lung", "bone"])
+    >>> fig, ax = plt.subplots()
+    >>> names = ["background", "lung", "bone"]
+    >>> im = overlay_labels(np.array([[0, 1], [2, 2]]), ax=ax, class_names=names)
     >>> im.get_clim(), float(im.cmap(0)[3])
     ((-0.5, 2.5), 0.0)
-    >>> [t.get_text() for t in im.axes.get_legend().get_texts()]
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['lung', 'bone']
+    >>> plt.close(fig)
     """
     array = _check_2d(labels, "labels")
-    if np.issubdtype(array.dtype, np.floating):
-        if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
-            raise TypeError("labels must hold whole numbers (an integer label map), got "
-                            f"non-integer {array.dtype} values; a probability map belongs "
-                            "in overlay_heatmap")
-        array = array.astype(np.int64)
+    if np.issubdtype(array.dtype, np.floating) and not np.all(np.mod(array, 1) == 0):
+        raise TypeError("labels must hold whole numbers (an integer label map), got "
+                        f"non-integer {array.dtype} values (or NaN); resample label maps with "
+                        "order 0 so they stay integers, and show a probability map with "
+                        "overlay_heatmap")
     array = array.astype(np.int64, copy=False)
     if array.size and array.min() < 0:
         raise ValueError(f"labels must be >= 0 (0 = background), got minimum {array.min()}")
@@ -267,12 +277,10 @@ def overlay_labels(labels: Any, ax: Axes | None = None, class_names: Any = None,
                          f"(classes 1 to {n - 1}); pass one colour per class")
     rgba = [(0.0, 0.0, 0.0, 0.0)] + [to_rgba(c) for c in colors[:n - 1]]
     cmap = ListedColormap(rgba, name="labels")
-    if ax is None:
-        ax = plt.gca()
-    kwargs.setdefault("interpolation", "nearest")
-    kwargs.setdefault("interpolation_stage", "rgba")
-    im = ax.imshow(array, cmap=cmap, vmin=-0.5, vmax=n - 0.5, alpha=alpha,
-                   extent=_extent_for(ax, array.shape, extent), **kwargs)
+    ax = _get_ax(ax)
+    extent = _extent_for(ax, array.shape, extent, "labels")
+    im = ax.imshow(array, cmap=cmap, vmin=-0.5, vmax=n - 0.5, alpha=alpha, extent=extent,
+                   **_nearest(kwargs))
     if legend:
         present = [int(k) for k in np.unique(array) if k != 0]
         handles = [Patch(facecolor=rgba[k][:3], alpha=alpha, edgecolor=rgba[k][:3],
@@ -321,10 +329,13 @@ def show_difference(a: Any, b: Any = None, ax: Axes | None = None, cmap: Any = "
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import numpy as np
-    >>> im = show_difference(np.array([[3.0, 0.0]]), np.array([[1.0, 1.0]]), vmax=1.5)
+    >>> fig, ax = plt.subplots()
+    >>> im = show_difference(np.array([[3.0, 0.0]]), np.array([[1.0, 1.0]]), ax=ax, vmax=1.5)
     >>> im.get_clim(), im.colorbar.extend
     ((-1.5, 1.5), 'both')
+    >>> plt.close(fig)
     """
     first = _check_2d(a, "a").astype(float)
     if b is not None:
@@ -338,16 +349,15 @@ def show_difference(a: Any, b: Any = None, ax: Axes | None = None, cmap: Any = "
     largest = float(np.nanmax(np.abs(diff))) if np.any(np.isfinite(diff)) else 0.0
     if vmax is None:
         vmax = largest if largest > 0 else 1.0
-    elif not (math.isfinite(vmax) and vmax > 0):
+    elif not 0 < _as_float(vmax) < math.inf:
         raise ValueError(f"vmax must be a positive number (the half-range), got {vmax!r}")
-    if ax is None:
-        ax = plt.gca()
+    vmax = float(vmax)
+    ax = _get_ax(ax)
+    extent = _extent_for(ax, diff.shape, extent, "difference")
     kwargs.setdefault("interpolation", "nearest")
     im = ax.imshow(diff, cmap=cmap, norm=CenteredNorm(vcenter=0.0, halfrange=vmax),
-                   extent=_extent_for(ax, diff.shape, extent), **kwargs)
+                   extent=extent, **kwargs)
     if colorbar:
-        extend = "both" if largest > vmax else "neither"
-        cbar = ax.figure.colorbar(im, ax=ax, extend=extend, fraction=0.046, pad=0.04)
-        if label:
-            cbar.set_label(label)
+        # values beyond +/- vmax are clipped to the end colours: say so with arrows
+        _colorbar(ax, im, label, extend="both" if largest > vmax else "neither")
     return im

@@ -124,6 +124,11 @@ def _check_width_level(width: Any, level: Any, function: str) -> tuple[float, fl
     return width, level
 
 
+def _preset_key(name: str) -> str:
+    """Key of :data:`PRESETS` for a name as people write it: "Soft tissue" -> "soft_tissue"."""
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
 def _preset(name: str, width: float, level: float, note: str = "") -> WindowPreset:
     return WindowPreset(name, float(width), float(level), RADIOPAEDIA_WINDOWING, note)
 
@@ -173,7 +178,7 @@ def get_window(window: Any) -> tuple[float, float]:
     if isinstance(window, WindowPreset):
         return window.width, window.level
     if isinstance(window, str):
-        key = window.strip().lower().replace(" ", "_").replace("-", "_")
+        key = _preset_key(window)
         if key not in PRESETS:
             raise ValueError(f"unknown window preset {window!r}; choose one of "
                              f"{', '.join(PRESETS)} or pass (width, level) in HU")
@@ -290,8 +295,7 @@ def apply_window(hu: Any, width: float, level: float, function: str = "LINEAR",
         params: tuple[float, float] = (-4.0 / width, 4.0 * level / width)
     elif function == "LINEAR" and width == 1:
         # degenerate LINEAR window of 1 HU: a step at x = c - 0.5 (C.11.2.1.2.1)
-        np.greater(hu, level - 0.5, out=out)
-        return out
+        return _step(hu, level - 0.5, out)
     else:
         # y = (clip(x, lo, hi) - lo) / (hi - lo) equals the standard's formula: for LINEAR,
         # lo = c - 0.5 - (w - 1)/2 and hi - lo = w - 1; for LINEAR_EXACT, lo = c - w/2 and
@@ -301,8 +305,7 @@ def apply_window(hu: Any, width: float, level: float, function: str = "LINEAR",
         lo_t, hi_t = out.dtype.type(lo), out.dtype.type(hi)
         params = (float(lo_t), float(hi_t), float(hi_t - lo_t))
         if params[2] == 0:  # window narrower than the dtype's resolution at this level
-            np.greater(hu, level, out=out)
-            return out
+            return _step(hu, level, out)
 
     if hu.flags.c_contiguous and out.flags.c_contiguous:
         flat_in, flat_out = hu.reshape(-1), out.reshape(-1)
@@ -311,6 +314,14 @@ def apply_window(hu: Any, width: float, level: float, function: str = "LINEAR",
                           function, params)
     else:
         _window_block(hu, out, function, params)
+    return out
+
+
+def _step(hu: np.ndarray, edge: float, out: np.ndarray) -> np.ndarray:
+    """A window of no width: 0 up to ``edge``, 1 above it; NaN stays NaN."""
+    np.greater(hu, edge, out=out)
+    if np.issubdtype(hu.dtype, np.floating):
+        np.copyto(out, hu, where=np.isnan(hu))
     return out
 
 

@@ -81,6 +81,7 @@ def test_compare_contours_colour_blind_safe_defaults_and_proxy_legend():
     assert legend is ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["Ground truth", "Prediction"]
     assert [line.get_linestyle() for line in legend.get_lines()] == ["-", "--"]
+    assert [line.get_color() for line in legend.get_lines()] == ["#0072B2", "#E69F00"]
     # 16 px each, 12 overlap: Dice 24/32, Jaccard 12/20
     assert drawn["dice"] == pytest.approx(0.75)
     assert drawn["jaccard"] == pytest.approx(0.6)
@@ -95,6 +96,15 @@ def test_compare_contours_options():
     assert drawn["dice"] == 1.0 and drawn["jaccard"] == 1.0
 
 
+def test_compare_contours_empty_prediction_draws_the_truth_only():
+    fig, ax = plt.subplots()
+    drawn = compare_contours(_square(), np.zeros((8, 8), dtype=bool), ax=ax)
+    assert len(_vertices(drawn["truth"])) > 0
+    assert all(len(p.vertices) == 0 for p in drawn["prediction"].get_paths())
+    assert drawn["dice"] == 0.0
+    assert len(drawn["legend"].get_texts()) == 2  # the legend still names the prediction
+
+
 def test_compare_contours_messages():
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"truth and prediction must have the same shape, got "
@@ -105,6 +115,10 @@ def test_compare_contours_messages():
         compare_contours(np.zeros((4, 4)), np.zeros((4, 4)), ax=ax, colors="red")
     with pytest.raises(ValueError, match=r"mask must be a 2D array"):
         draw_contour(np.zeros((2, 4, 4)), ax=ax)
+    show_slice(np.zeros((8, 8)), spacing=(1.0, 1.0), ax=ax)
+    with pytest.raises(ValueError, match=r"mask has shape \(4, 4\) but the image on the axes "
+                                         r"has shape \(8, 8\)"):
+        compare_contours(np.zeros((4, 4)), np.zeros((4, 4)), ax=ax)
 
 
 def test_scalebar_pixels_hand_worked():
@@ -143,14 +157,26 @@ def test_add_scalebar_in_pixels_and_in_mm():
 
 def test_add_scalebar_messages():
     fig, ax = plt.subplots()
-    with pytest.raises(TypeError, match="ax must be a matplotlib Axes, got ndarray"):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes .*got ndarray"):
         add_scalebar(np.zeros(3))
+    with pytest.raises(ValueError, match=r"spacing must be 2 positive numbers \(dy, dx\)"):
+        add_scalebar(ax, pixel_size_mm=(1, 2, 3))
     with pytest.raises(ValueError, match="spacing must be a positive number in mm"):
         add_scalebar(ax, pixel_size_mm=0)
     with pytest.raises(ValueError, match="length_mm must be a positive number in mm"):
         add_scalebar(ax, length_mm="ten")
     with pytest.raises(ValueError, match="direction must be 'horizontal' or 'vertical'"):
         add_scalebar(ax, direction="up")
+
+
+def test_add_scalebar_defaults_to_gca_and_labels_whole_mm():
+    fig, ax = plt.subplots()
+    show_slice(np.zeros((100, 100)), spacing=(1.0, 1.0), ax=ax)
+    bar = add_scalebar(length_mm=50)
+    assert bar in ax.artists
+    fig.canvas.draw()
+    assert bar.info.scale_text == "50 mm"  # not "50.0 mm"
+    assert add_scalebar(ax, length_mm=12.5).fixed_value == 12.5
 
 
 def test_add_arrow():

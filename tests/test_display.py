@@ -101,12 +101,19 @@ def test_show_slice_messages():
 
 def test_extent_for_reuses_the_base_image_extent():
     fig, ax = plt.subplots()
+    assert _extent_for(ax, (5, 3)) is None  # nothing drawn yet: pixels
     show_slice(np.zeros((4, 3)), spacing=(2.0, 0.5), ax=ax)
     assert _extent_for(ax, (4, 3)) == (-0.25, 1.25, 7.0, -1.0)
-    assert _extent_for(ax, (5, 3)) is None
-    assert _extent_for(ax, (4, 3), (0, 1, 2, 3)) == (0.0, 1.0, 2.0, 3.0)
+    # an explicit extent may stretch another grid over the image
+    assert _extent_for(ax, (5, 3), (0, 1, 2, 3)) == (0.0, 1.0, 2.0, 3.0)
+    # a layer of another shape would land on the wrong pixels
+    with pytest.raises(ValueError, match=r"mask has shape \(5, 3\) but the image on the axes "
+                                         r"has shape \(4, 3\); resample it onto the image grid"):
+        _extent_for(ax, (5, 3), name="mask")
     with pytest.raises(ValueError, match="extent must be 4 finite numbers"):
         _extent_for(ax, (4, 3), (0, 1))
+    with pytest.raises(ValueError, match="extent must be 4 finite numbers"):
+        _extent_for(ax, (4, 3), 5)
 
 
 def test_show_slice_axis_labels_follow_the_plane():
@@ -118,3 +125,21 @@ def test_show_slice_axis_labels_follow_the_plane():
     assert ax.get_xlabel().startswith("x (mm)") and ax.get_ylabel().startswith("z (mm)")
     with pytest.raises(ValueError, match="axis_labels must be two strings"):
         show_slice(np.zeros((4, 6)), spacing=(1, 1), ax=ax, axis_labels="x")
+    assert len(ax.images) == 1  # validated before drawing
+
+
+def test_show_slice_square_mm_even_when_rcparams_say_auto():
+    with plt.rc_context({"image.aspect": "auto"}):
+        fig, ax = plt.subplots()
+        show_slice(np.zeros((4, 6)), spacing=(2.5, 0.7), ax=ax)
+    assert ax.get_aspect() == 1.0  # 1 mm across = 1 mm down
+
+
+def test_show_slice_rejects_an_array_of_axes_and_bad_limits():
+    fig, axes = plt.subplots(1, 2)
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes \(or None for the "
+                                        r"current axes\), got ndarray; pass one of them"):
+        show_slice(np.zeros((3, 3)), ax=axes)
+    with pytest.raises(ValueError, match="vmax must be a finite number, got 'high'"):
+        show_slice(np.zeros((3, 3)), vmax="high", ax=axes[0])
+    assert not axes[0].images

@@ -101,6 +101,10 @@ def test_montage_messages():
         montage(np.zeros((3, 2, 2)), spacing=(1, 1))
     with pytest.raises(ValueError, match=r"spacing must be 3 positive numbers \(dz, dy, dx\)"):
         montage(np.zeros((3, 2, 2)), spacing=(0, 1, 1))
+    with pytest.raises(ValueError, match="pass either window or vmin/vmax, not both"):
+        montage(np.zeros((3, 2, 2)), window="lung", vmin=0)
+    with pytest.raises(TypeError, match="volume must be a real numeric array"):
+        montage(np.full((3, 2, 2), "a"))
 
 
 def test_panel_labels_bold_top_left_in_reading_order():

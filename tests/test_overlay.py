@@ -28,6 +28,7 @@ def test_heatmap_sparse_alpha_follows_the_heat():
     inferno = plt.get_cmap("inferno")
     np.testing.assert_allclose(rgba[1, 1, :3], inferno(1.0)[:3])
     assert im.get_interpolation() == "nearest"
+    assert im.get_interpolation_stage() == "rgba"
 
 
 def test_heatmap_uniform_alpha_and_threshold():
@@ -60,14 +61,45 @@ def test_heatmap_messages():
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match="alpha must be a number between 0 and 1, got 1.5"):
         overlay_heatmap(HEAT, ax=ax, alpha=1.5)
-    with pytest.raises(ValueError, match="vmin and vmax must be finite with vmin < vmax"):
+    with pytest.raises(ValueError, match="vmin must be below vmax, got vmin=1, vmax=0"):
         overlay_heatmap(HEAT, ax=ax, vmin=1, vmax=0)
+    with pytest.raises(ValueError, match="vmin must be a finite number, got None"):
+        overlay_heatmap(HEAT, ax=ax, vmin=None)
     with pytest.raises(ValueError, match="threshold must be a finite number"):
         overlay_heatmap(HEAT, ax=ax, threshold=np.nan)
     with pytest.raises(ValueError, match=r"heat must be a 2D array \(rows, columns\)"):
         overlay_heatmap(np.zeros((2, 2, 2)), ax=ax)
     with pytest.raises(ValueError, match="unknown colormap 'jett'"):
         overlay_heatmap(HEAT, ax=ax, cmap="jett")
+
+
+def test_heatmap_all_nan_is_transparent_not_an_error():
+    fig, ax = plt.subplots()
+    im = overlay_heatmap(np.full((2, 2), np.nan), ax=ax)
+    assert np.all(_rgba(im)[..., 3] == 0)
+
+
+def test_overlays_of_another_shape_than_the_image_are_refused():
+    fig, ax = plt.subplots()
+    show_slice(np.zeros((4, 4)), spacing=(1.0, 1.0), ax=ax)
+    small = np.ones((2, 2))
+    for draw, name in ((overlay_heatmap, "heat"), (overlay_mask, "mask"),
+                       (overlay_labels, "labels")):
+        with pytest.raises(ValueError, match=rf"{name} has shape \(2, 2\) but the image on the "
+                                             r"axes has shape \(4, 4\); resample"):
+            draw(small.astype(int), ax=ax)
+    with pytest.raises(ValueError, match=r"difference has shape \(2, 2\) but the image"):
+        show_difference(small, ax=ax)
+    assert len(ax.images) == 1  # nothing half-drawn
+    # stretched on purpose: an explicit extent
+    im = overlay_heatmap(small, ax=ax, extent=(-0.5, 3.5, 3.5, -0.5))
+    assert im.get_extent() == [-0.5, 3.5, 3.5, -0.5]
+
+
+def test_overlays_reject_an_array_of_axes():
+    fig, axes = plt.subplots(1, 2)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        overlay_mask(np.eye(2), ax=axes)
 
 
 def test_mask_background_transparent():
@@ -102,6 +134,16 @@ def test_labels_colormap_legend_and_fixed_limits():
     assert patch.get_facecolor()[:3] == pytest.approx(to_rgba(OKABE_ITO[3])[:3])
 
 
+def test_labels_colours_stay_fixed_on_a_slice_without_the_last_class():
+    # the same class keeps the same colour on every slice: limits come from class_names
+    fig, ax = plt.subplots()
+    classes = {"background": 0, "body": 1, "lung": 2, "lesion": 3}
+    im = overlay_labels(np.array([[0, 1], [1, 1]]), ax=ax, class_names=classes)
+    assert im.get_clim() == (-0.5, 3.5) and im.cmap.N == 4
+    rgba = im.to_rgba(np.array([[1]]), alpha=1.0)[0, 0]
+    assert tuple(rgba[:3]) == pytest.approx(to_rgba(OKABE_ITO[0])[:3])
+
+
 def test_labels_names_as_value_dict_list_or_default_and_custom_colors():
     labels = np.array([[0, 1, 2]])
     fig, axes = plt.subplots(1, 3)
@@ -119,8 +161,11 @@ def test_labels_names_as_value_dict_list_or_default_and_custom_colors():
 
 def test_labels_messages():
     fig, ax = plt.subplots()
-    with pytest.raises(TypeError, match="labels must hold whole numbers"):
+    with pytest.raises(TypeError, match="labels must hold whole numbers .* resample label maps "
+                                        "with order 0"):
         overlay_labels(np.array([[0.0, 0.5]]), ax=ax)
+    with pytest.raises(TypeError, match="labels must hold whole numbers"):
+        overlay_labels(np.array([[0.0, np.nan]]), ax=ax)
     with pytest.raises(ValueError, match="labels must be >= 0 \\(0 = background\\), got minimum -1"):
         overlay_labels(np.array([[0, -1]]), ax=ax)
     with pytest.raises(ValueError, match=r"colors has 1 entries but the labels need 2 "
@@ -151,6 +196,8 @@ def test_difference_clipping_extends_both_and_single_input():
     im = show_difference(np.array([[3.0, -0.5]]), ax=ax, vmax=1.0, label="HU")
     assert im.get_clim() == (-1.0, 1.0)
     assert im.colorbar.extend == "both"
+    assert im.colorbar.ax.get_ylabel() == "HU"
+    fig, ax = plt.subplots()
     im = show_difference(np.zeros((2, 2)), ax=ax, colorbar=False)
     assert im.get_clim() == (-1.0, 1.0) and im.colorbar is None
 
@@ -162,3 +209,5 @@ def test_difference_messages():
         show_difference(np.zeros((2, 2)), np.zeros((3, 3)), ax=ax)
     with pytest.raises(ValueError, match="vmax must be a positive number"):
         show_difference(np.zeros((2, 2)), ax=ax, vmax=0)
+    with pytest.raises(ValueError, match="vmax must be a positive number"):
+        show_difference(np.zeros((2, 2)), ax=ax, vmax="1")

@@ -182,6 +182,11 @@ def test_window_below_float32_resolution_is_a_step():
 def test_nan_stays_nan():
     y = apply_window(np.array([np.nan, 40.0]), 80, 40, "LINEAR_EXACT")
     assert np.isnan(y[0]) and y[1] == 0.5
+    # also in the degenerate step windows
+    y = apply_window(np.array([np.nan, 41.0]), 1, 40)
+    assert np.isnan(y[0]) and y[1] == 1.0
+    y = apply_window(np.array([np.nan, 1001.0], dtype=np.float32), 1e-6, 1000, "LINEAR_EXACT")
+    assert np.isnan(y[0]) and y[1] == 1.0
 
 
 def test_apply_window_messages():
