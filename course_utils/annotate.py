@@ -57,9 +57,9 @@ def draw_contour(mask: Any, ax: Axes | None = None, color: Any = GROUND_TRUTH_CO
         :class:`~matplotlib.lines.Line2D` proxy with the same style is added to the axes, so
         ``ax.legend()`` lists it.
     extent : (left, right, bottom, top), optional
-        Defaults to the extent of the base image on ``ax`` when the shape matches (then the
-        contour is placed like ``imshow(origin="upper", extent=...)``). Without one, pixel
-        ``(r, c)`` is at ``x = c, y = r``, as imshow draws it.
+        Defaults to the extent of the base image on ``ax``, and the contour is placed like
+        ``imshow(origin="upper", extent=...)``; a base of another shape is an error. With no
+        image on the axes, pixel ``(r, c)`` is at ``x = c, y = r``, as imshow draws it.
     **kwargs
         Passed to ``ax.contour``.
 

@@ -89,7 +89,8 @@ def overlay_heatmap(heat: Any, ax: Axes | None = None, cmap: Any = "inferno", al
     vmin, vmax : float
         Heat values mapped to the two ends of the colormap.
     extent : (left, right, bottom, top), optional
-        Defaults to the extent of the base image on ``ax`` when it has the same shape.
+        Defaults to the extent of the base image on ``ax``; a base of another shape is an
+        error. Pass ``extent`` to stretch a coarser heatmap over the image on purpose.
     colorbar : bool
         Add a colorbar for the heat (drawn from a ScalarMappable with the same cmap and norm,
         since the RGBA image itself has no colour scale).
@@ -158,7 +159,8 @@ def overlay_mask(mask: Any, ax: Axes | None = None, color: Any = "#D55E00", alph
     alpha : float
         Opacity of the fill, in [0, 1].
     extent : (left, right, bottom, top), optional
-        Defaults to the extent of the base image on ``ax`` when the shape matches.
+        Defaults to the extent of the base image on ``ax`` (the first image); a base of
+        another shape is an error, unless ``extent`` places the layer explicitly.
     **kwargs
         Passed to ``ax.imshow``.
 
@@ -228,7 +230,8 @@ def overlay_labels(labels: Any, ax: Axes | None = None, class_names: Any = None,
         Add a legend (Patch proxies) for the classes present, in the upper right corner
         (usually air on an axial CT slice), with a frame so it reads on any background.
     extent : (left, right, bottom, top), optional
-        Defaults to the extent of the base image on ``ax`` when the shape matches.
+        Defaults to the extent of the base image on ``ax`` (the first image); a base of
+        another shape is an error, unless ``extent`` places the layer explicitly.
     legend_kwargs : dict, optional
         Passed to ``ax.legend``, e.g. ``{"loc": "upper left", "bbox_to_anchor": (1.02, 1)}``
         to put it outside the axes.
@@ -317,7 +320,8 @@ def show_difference(a: Any, b: Any = None, ax: Axes | None = None, cmap: Any = "
     colorbar : bool
         Add a colorbar (``image.colorbar``).
     extent : (left, right, bottom, top), optional
-        Defaults to the extent of an image of the same shape already on ``ax``.
+        Defaults to the extent of the base image on ``ax`` (the first image); a base of
+        another shape is an error, unless ``extent`` places the layer explicitly.
     label : str, optional
         Colorbar label.
     **kwargs
