@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .metrics import _check_spacing
+
 __all__ = ["Mesh", "mask_to_mesh", "mesh_area", "mesh_volume", "plot_mesh", "plotly_mesh",
            "save_stl"]
 
@@ -55,17 +57,6 @@ class Mesh:
         return self.verts[:, ::-1]
 
 
-def _check_spacing(spacing) -> tuple[float, float, float]:
-    try:
-        values = tuple(float(s) for s in spacing)
-    except (TypeError, ValueError):
-        values = ()
-    if len(values) != 3 or not all(math.isfinite(v) and v > 0 for v in values):
-        raise ValueError(f"spacing must be 3 positive numbers (dz, dy, dx) in mm, got "
-                         f"{spacing!r}; pass the volume's spacing")
-    return values  # type: ignore[return-value]
-
-
 def _check_mesh(mesh) -> Mesh:
     if not isinstance(mesh, Mesh):
         raise TypeError(f"expected a course_utils.mesh.Mesh, got {type(mesh).__name__}; "
@@ -73,7 +64,7 @@ def _check_mesh(mesh) -> Mesh:
     return mesh
 
 
-def mask_to_mesh(mask, spacing: Sequence[float], level: float = 0.5, pad: bool = True,
+def mask_to_mesh(mask, spacing: Sequence[float], level: float | None = None, pad: bool = True,
                  step_size: int = 1) -> Mesh:
     """Surface of a 3D mask by marching cubes, in mm.
 
@@ -83,8 +74,10 @@ def mask_to_mesh(mask, spacing: Sequence[float], level: float = 0.5, pad: bool =
         Boolean mask (or a float map, e.g. probabilities) ``[z, y, x]``.
     spacing : sequence of 3 float
         ``(dz, dy, dx)`` in mm, passed to marching cubes.
-    level : float
-        Iso-value of the surface; 0.5 for a boolean mask.
+    level : float, optional
+        Iso-value of the surface. Default 0.5, half-way between background and object, for
+        a boolean or 0/1 mask or a map in [0, 1]; for other values (a 0-255 image, HU)
+        say which level you mean.
     pad : bool
         Pad with one voxel of background (0, or ``level - 1`` if ``level <= 0``) so objects
         touching the array border get a closed surface.
@@ -113,13 +106,24 @@ def mask_to_mesh(mask, spacing: Sequence[float], level: float = 0.5, pad: bool =
     if array.ndim != 3:
         raise ValueError(f"mask must be a 3D array [z, y, x], got {array.ndim}D with shape "
                          f"{array.shape}; for a 2D mask draw a contour instead")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"mask must be boolean or numeric, got dtype {array.dtype}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"mask must be boolean or real numbers, got dtype {array.dtype}")
     spacing = _check_spacing(spacing)
     if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) \
             or step_size < 1:
         raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
-    if not (isinstance(level, numbers.Real) and math.isfinite(level)):
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError("mask contains NaN or infinite values; replace them first, e.g. "
+                         "np.nan_to_num(mask)")
+    if level is None:
+        low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 0.0)
+        if not (0.0 <= low and high <= 1.0):
+            raise ValueError(f"mask has values from {low:g} to {high:g}, not a mask in [0, 1]; "
+                             "pass a boolean mask (e.g. image > 127 for a 0-255 image) or the "
+                             "iso-value you want as level=")
+        level = 0.5
+    if isinstance(level, bool) or not (isinstance(level, numbers.Real)
+                                       and math.isfinite(level)):
         raise ValueError(f"level must be a finite number, got {level!r}")
     inside = array > level
     if not inside.any():
@@ -210,8 +214,9 @@ def plot_mesh(mesh: Mesh, ax=None, color: str = _ORANGE, alpha: float = 1.0,
     mesh : Mesh
         From :func:`mask_to_mesh`.
     ax : mpl_toolkits.mplot3d.axes3d.Axes3D, optional
-        A 3D axes (``projection="3d"``); default: the current axes if it is 3D, else a new
-        figure with a 3D axes.
+        A 3D axes (``projection="3d"``); default: the current axes if it is 3D, a new 3D
+        axes in the current figure if that is empty, else a new figure (an existing 2D axes
+        is never drawn over).
     color, alpha : matplotlib colour and opacity of the faces.
     shade : bool
         Shade faces by their orientation to a light source.
@@ -242,11 +247,13 @@ def plot_mesh(mesh: Mesh, ax=None, color: str = _ORANGE, alpha: float = 1.0,
 
     mesh = _check_mesh(mesh)
     if ax is None:
-        fignums = plt.get_fignums()
-        current = plt.gcf().axes if fignums else []
-        if current and isinstance(plt.gca(), Axes3D):
-            ax = plt.gca()
-        else:
+        # plt.gca() would add a 2D axes to an empty figure: look before asking for one
+        fig = plt.gcf()
+        if not fig.axes:
+            ax = fig.add_subplot(projection="3d")
+        elif isinstance(fig.gca(), Axes3D):
+            ax = fig.gca()
+        else:  # never draw over a 2D axes: a new figure
             ax = plt.figure().add_subplot(projection="3d")
     elif not isinstance(ax, Axes3D):
         raise TypeError("ax must be a 3D axes; make one with "
@@ -257,8 +264,11 @@ def plot_mesh(mesh: Mesh, ax=None, color: str = _ORANGE, alpha: float = 1.0,
     collection = Poly3DCollection(xyz[mesh.faces], facecolors=color, alpha=alpha, shade=shade,
                                   lightsource=LightSource(azdeg=225, altdeg=45) if shade
                                   else None, **kwargs)
-    ax.add_collection3d(collection)
     lo, hi = xyz.min(axis=0), xyz.max(axis=0)
+    if ax.collections:  # meshes already drawn (e.g. the other lung): keep them in view
+        current = np.array([ax.get_xlim(), ax.get_ylim(), ax.get_zlim()])
+        lo, hi = np.minimum(lo, current[:, 0]), np.maximum(hi, current[:, 1])
+    ax.add_collection3d(collection)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_zlim(lo[2], hi[2])

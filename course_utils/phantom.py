@@ -15,6 +15,13 @@ clinical chest CT's) drawn in millimetres around the centre of the field of view
 - a round lesion (40 HU, radius 10 mm) in the patient's right lung;
 - Gaussian noise (15 HU), then values clipped to [-1024, 3071] like a 12-bit CT.
 
+The values sit inside the usual unenhanced-CT ranges (e.g. the tables in W. A. Kalender,
+*Computed Tomography*, 3rd ed., 2011, and Radiopaedia's "Hounsfield unit" article): air
+-1000; aerated lung -900 to -700; fat -120 to -80; water 0, CSF 0 to 15; muscle and soft
+tissue +20 to +60; unenhanced blood and heart +30 to +45 (the aorta and heart have no contrast
+agent here); cancellous bone +300 to +700 (adult vertebral bodies often measure less, about
++150 to +250, so the phantom's spine is on the bright side); cortical bone above +1000.
+
 Conventions are those of the package: arrays are ``[z, y, x]`` = ``[slice, row, column]``,
 the column index increases toward the patient's left (so the right lung is at low column
 indices and shows on the viewer's left with ``imshow``), the row index toward posterior, and
@@ -30,6 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
+
+from .metrics import _check_mask, _check_spacing
 
 __all__ = [
     "CLASSES",
@@ -133,36 +142,6 @@ def _check_seed(seed) -> int:
         raise TypeError(f"seed must be a non-negative integer, got {seed!r}; "
                         "pass e.g. seed=0 for reproducible output")
     return int(seed)
-
-
-def _check_spacing(spacing, ndim: int, name: str = "spacing") -> tuple[float, ...]:
-    what = "(dz, dy, dx)" if ndim == 3 else "(dy, dx)" if ndim == 2 else f"{ndim} values"
-    try:
-        values = tuple(float(s) for s in spacing)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {ndim} positive numbers {what} in mm, "
-                         f"got {spacing!r}") from None
-    if len(values) != ndim or not all(math.isfinite(v) and v > 0 for v in values):
-        raise ValueError(f"{name} must be {ndim} positive numbers {what} in mm, "
-                         f"got {spacing!r}")
-    return values
-
-
-def _check_mask(mask, name: str = "mask") -> np.ndarray:
-    array = np.asarray(mask)
-    if array.ndim not in (2, 3):
-        raise ValueError(f"{name} must be a 2D or 3D array, got {array.ndim} dimension(s) "
-                         f"with shape {array.shape}")
-    if array.dtype != bool:
-        if not (np.issubdtype(array.dtype, np.number)
-                and np.isin(np.unique(array), (0, 1)).all()):
-            raise ValueError(f"{name} must be boolean (or 0/1), got dtype {array.dtype}; "
-                             "threshold it first, e.g. mask > 0.5")
-        array = array.astype(bool)
-    if not array.any():
-        raise ValueError(f"{name} is empty (no True voxel); pass a mask that contains the "
-                         "object, e.g. the phantom's lesion mask")
-    return array
 
 
 # --- drawing -----------------------------------------------------------------------------
@@ -368,13 +347,18 @@ def chest_volume(shape: Sequence[int] = (64, 256, 256),
 
 
 def attention_heatmap(lesion_mask, sigma_mm: float = 8.0, spacing: Sequence[float] | None = None,
-                      seed: int = 0) -> np.ndarray:
+                      seed: int = 0, body=None) -> np.ndarray:
     """A smooth, Grad-CAM-like "attention" map centred on a lesion, with values in [0, 1].
 
     The map is the lesion mask blurred with a Gaussian of ``sigma_mm`` (converted to pixels
     per axis: ``sigma_mm / spacing``), plus a weaker, wider off-target blob placed at random
     (seeded) away from the lesion and a little smooth background texture, scaled so the
     maximum is 1 (at the lesion).
+
+    The off-target blob is centred in the central half of the array along each axis, which
+    with the phantom's 384 mm field of view is inside the patient; pass ``body`` (e.g.
+    :func:`course_utils.segment.body_mask` or ``labels > 0``) to keep it inside the patient
+    on any grid, e.g. a wider field of view.
 
     Parameters
     ----------
@@ -386,6 +370,8 @@ def attention_heatmap(lesion_mask, sigma_mm: float = 8.0, spacing: Sequence[floa
         Pixel spacing in mm, ``(dy, dx)`` or ``(dz, dy, dx)``; default 1 mm per axis.
     seed : int
         Seed of the off-target blob's position and of the texture.
+    body : array_like of bool, optional
+        Same shape as ``lesion_mask``: where the centre of the off-target blob may lie.
 
     Returns
     -------
@@ -400,12 +386,19 @@ def attention_heatmap(lesion_mask, sigma_mm: float = 8.0, spacing: Sequence[floa
     (dtype('float32'), True, 1.0)
     >>> bool(lesion[np.unravel_index(heat.argmax(), heat.shape)])
     True
+    >>> body = img > -500  # keep the off-target blob inside the patient on any grid
+    >>> heat = attention_heatmap(lesion, sigma_mm=6, spacing=(1.5, 1.5), body=body)
     """
-    mask = _check_mask(lesion_mask, "lesion_mask")
+    mask = _check_mask(lesion_mask, "lesion_mask", ndims=(2, 3), nonempty=True)
     ndim = mask.ndim
     spacing = (1.0,) * ndim if spacing is None else _check_spacing(spacing, ndim)
     if not (isinstance(sigma_mm, numbers.Real) and math.isfinite(sigma_mm) and sigma_mm > 0):
         raise ValueError(f"sigma_mm must be a positive number of mm, got {sigma_mm!r}")
+    if body is not None:
+        body = _check_mask(body, "body", nonempty=True)
+        if body.shape != mask.shape:
+            raise ValueError(f"body has shape {body.shape} but lesion_mask has shape "
+                             f"{mask.shape}; pass a body mask of the same image (or None)")
     rng = np.random.default_rng(_check_seed(seed))
     sigma = [sigma_mm / s for s in spacing]
 
@@ -421,16 +414,24 @@ def attention_heatmap(lesion_mask, sigma_mm: float = 8.0, spacing: Sequence[floa
     # off-target blob: 1.6x wider, 40 % as strong, at least 4 sigma from the lesion centre
     centre = where.mean(axis=0)
     shape = np.array(mask.shape)
-    lo, hi = 0.25 * (shape - 1), 0.75 * (shape - 1)
+    if body is None:  # the central half of the array
+        lo, hi = 0.25 * (shape - 1), 0.75 * (shape - 1)
+    else:  # anywhere in the body
+        lo, hi = np.zeros(ndim), shape - 1.0
     scale = np.array(sigma) * 4
     best, best_dist = None, -1.0
-    for _ in range(50):
+    for _ in range(50 if body is None else 500):
         candidate = lo + rng.random(ndim) * (hi - lo)
+        if body is not None and not body[tuple(np.round(candidate).astype(int))]:
+            continue
         dist = float(np.linalg.norm((candidate - centre) / scale))
         if dist > best_dist:
             best, best_dist = candidate, dist
         if dist >= 1.0:
             break
+    if best is None:  # a tiny body: centre the blob on one of its voxels
+        where_body = np.argwhere(body)
+        best = where_body[rng.integers(len(where_body))].astype(float)
     # separable float32 Gaussian: exp(-r^2/2) is the product of 1D factors
     blob = np.float32(0.4)
     for axis, (n, c, s) in enumerate(zip(mask.shape, best, sigma)):
@@ -495,7 +496,7 @@ def imperfect_prediction(mask, shift: Sequence[float] | None = None, scale: floa
     >>> print(f"{big.sum() / disk.sum():.1f}")  # area ratio, about 1.5 ** 2
     2.3
     """
-    truth = _check_mask(mask)
+    truth = _check_mask(mask, ndims=(2, 3), nonempty=True)
     ndim = truth.ndim
     if shift is None:
         shift = (0.0,) * (ndim - 2) + (2.0, 3.0)

@@ -13,9 +13,12 @@ Built on :mod:`scipy.ndimage` (``label``, ``binary_opening``, ``binary_closing``
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy import ndimage
+
+from .metrics import _check_mask
 
 __all__ = ["body_mask", "largest_component", "lung_mask"]
 
@@ -25,23 +28,9 @@ def _check_image(hu, name: str = "hu") -> np.ndarray:
     if array.ndim not in (2, 3):
         raise ValueError(f"{name} must be a 2D slice or a 3D volume [z, y, x], got "
                          f"{array.ndim} dimension(s) with shape {array.shape}")
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_):
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise TypeError(f"{name} must be a numeric array of Hounsfield units, got dtype "
                         f"{array.dtype}; convert stored values to HU first")
-    return array
-
-
-def _check_binary(mask, name: str = "mask") -> np.ndarray:
-    array = np.asarray(mask)
-    if array.ndim not in (2, 3):
-        raise ValueError(f"{name} must be a 2D or 3D array, got {array.ndim} dimension(s) "
-                         f"with shape {array.shape}")
-    if array.dtype != bool:
-        if not (np.issubdtype(array.dtype, np.number)
-                and np.isin(np.unique(array), (0, 1)).all()):
-            raise ValueError(f"{name} must be boolean (or 0/1), got dtype {array.dtype}; "
-                             "threshold it first, e.g. mask > 0.5")
-        array = array.astype(bool)
     return array
 
 
@@ -52,13 +41,36 @@ def _check_threshold(threshold) -> float:
     return float(threshold)
 
 
-def _fill_holes(mask: np.ndarray) -> np.ndarray:
-    """Fill holes in 2D, or slice by slice along axis 0 in 3D."""
+def _fill_holes_2d(mask: np.ndarray, close_edges: bool) -> np.ndarray:
+    padded = np.pad(mask, 1)
+    if close_edges:
+        # where the object is cut by the image edge, count the edge between its first and
+        # last pixel as part of it, so a cavity cut open by the edge is still a hole
+        for edge, line in ((np.s_[0, 1:-1], mask[0]), (np.s_[-1, 1:-1], mask[-1]),
+                           (np.s_[1:-1, 0], mask[:, 0]), (np.s_[1:-1, -1], mask[:, -1])):
+            where = np.flatnonzero(line)
+            if where.size:
+                padded[edge][where[0]:where[-1] + 1] = True
+    # holes: background not connected (4-connectivity) to the border of the padded image;
+    # what ndimage.binary_fill_holes computes, by one labelling instead of many dilations
+    background, _ = ndimage.label(~padded)
+    outside = np.unique(np.concatenate([background[0], background[-1],
+                                        background[:, 0], background[:, -1]]))
+    filled = ~np.isin(background, outside[outside > 0])
+    return filled[1:-1, 1:-1]
+
+
+def _fill_holes(mask: np.ndarray, close_edges: bool = False) -> np.ndarray:
+    """Fill holes in 2D, or slice by slice along axis 0 in 3D.
+
+    ``close_edges``: treat the image edge between the object's first and last pixel on that
+    edge as part of the object (a body cut by a truncated field of view).
+    """
     if mask.ndim == 2:
-        return ndimage.binary_fill_holes(mask)
-    out = np.empty_like(mask)
-    for k in range(mask.shape[0]):
-        out[k] = ndimage.binary_fill_holes(mask[k]) if mask[k].any() else False
+        return _fill_holes_2d(mask, close_edges)
+    out = np.zeros_like(mask)
+    for k in np.flatnonzero(mask.any(axis=(1, 2))):
+        out[k] = _fill_holes_2d(mask[k], close_edges)
     return out
 
 
@@ -92,7 +104,7 @@ def largest_component(mask, n: int = 1) -> np.ndarray:
     >>> int(largest_component(m, n=2).sum())
     5
     """
-    array = _check_binary(mask)
+    array = _check_mask(mask, ndims=(2, 3))
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"n must be a positive integer (how many components to keep), "
                          f"got {n!r}")
@@ -114,6 +126,13 @@ def body_mask(hu, threshold: float = -500) -> np.ndarray:
     Voxels above ``threshold`` HU are tissue; the largest connected component is the body
     (this drops the patient table and noise outside); holes (lungs, airways, bowel gas) are
     then filled, slice by slice in 3D.
+
+    A truncated field of view (a large patient, the arms, a reconstruction zoomed on the
+    chest) cuts the body at the image edge, and a lung cut by the edge is no longer a hole.
+    So where the body touches the edge, the edge between its first and last tissue pixel
+    counts as skin: the cut lung is filled too. (Air between two parts of the body that touch
+    the same edge is then filled as well; a lung cut at a corner of the image, where the
+    body touches neither edge, is not recovered.)
 
     Parameters
     ----------
@@ -141,7 +160,7 @@ def body_mask(hu, threshold: float = -500) -> np.ndarray:
     if not tissue.any():
         raise ValueError(f"no voxel is above threshold={threshold} HU; is the image in HU "
                          "(not stored values or a windowed 0-1 image)?")
-    return _fill_holes(largest_component(tissue))
+    return _fill_holes(largest_component(tissue), close_edges=True)
 
 
 def _pad_morphology(mask: np.ndarray, operation, iterations: int) -> np.ndarray:
@@ -161,6 +180,9 @@ def lung_mask(hu, body=None, threshold: float = -400) -> np.ndarray:
     trachea and bowel gas when they are separate), then holes filled (vessels), slice by
     slice in 3D. The work is done in the bounding box of the candidate air, so large volumes
     stay fast.
+
+    When the lungs touch the in-plane edge of the image (a truncated field of view), a
+    ``UserWarning`` says so: the mask, and any volume measured from it, is then incomplete.
 
     Parameters
     ----------
@@ -191,14 +213,17 @@ def lung_mask(hu, body=None, threshold: float = -400) -> np.ndarray:
     if body is None:
         body = body_mask(image)
     else:
-        body = _check_binary(body, "body")
+        body = _check_mask(body, "body", ndims=(2, 3))
         if body.shape != image.shape:
             raise ValueError(f"body has shape {body.shape} but hu has shape {image.shape}; "
                              "pass a body mask of the same image (or body=None)")
     air = (image < threshold) & body
     if not air.any():
         raise ValueError(f"no voxel below threshold={threshold} HU inside the body; is the "
-                         "image in HU, and does it contain the lungs?")
+                         "image in HU, and does it contain the lungs? If the field of view "
+                         "cuts the body, the lungs may lie outside the body mask: pass body= "
+                         "yourself (e.g. np.ones(hu.shape, bool) for an image entirely inside "
+                         "the patient)")
     where = np.argwhere(air)
     box = tuple(slice(a, b + 1) for a, b in zip(where.min(axis=0), where.max(axis=0)))
     crop = air[box]
@@ -206,6 +231,14 @@ def lung_mask(hu, body=None, threshold: float = -400) -> np.ndarray:
         crop = _pad_morphology(crop, ndimage.binary_opening, 1)
         crop = _pad_morphology(crop, ndimage.binary_closing, 1) & body[box]
     crop = _fill_holes(largest_component(crop, n=2))
+    if not crop.any():
+        raise ValueError(f"no lung left after removing one-voxel specks from the air below "
+                         f"threshold={threshold} HU; is the image in HU, and does it contain "
+                         "the lungs?")
     out = np.zeros(image.shape, dtype=bool)
     out[box] = crop
+    if out[..., 0, :].any() or out[..., -1, :].any() or out[..., 0].any() or out[..., -1].any():
+        warnings.warn("the lung mask touches the edge of the image: the field of view cuts "
+                      "the lungs, so the mask (and any volume from it) is incomplete",
+                      UserWarning, stacklevel=2)
     return out

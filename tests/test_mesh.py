@@ -128,6 +128,23 @@ def test_errors(cube):
         mask_to_mesh(cube, (1, 1, 1), step_size=0)
     with pytest.raises(TypeError, match="expected a course_utils.mesh.Mesh"):
         mesh_volume(cube)
+    with pytest.raises(ValueError, match=r"spacing must be 3 positive numbers.*\(-1, 1, 1\)"):
+        mask_to_mesh(cube, (-1, 1, 1))
+    with pytest.raises(ValueError, match="mask has values from 0 to 255, not a mask in"):
+        mask_to_mesh(cube * 255.0, (1, 1, 1))  # an 8-bit image of a mask
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        mask_to_mesh(np.where(cube, np.nan, 0.0), (1, 1, 1))
+    with pytest.raises(TypeError, match="boolean or real numbers"):
+        mask_to_mesh(cube.astype(complex), (1, 1, 1))
+    with pytest.raises(ValueError, match="level must be a finite number"):
+        mask_to_mesh(cube, (1, 1, 1), level=np.nan)
+
+
+def test_explicit_level_on_a_255_image(cube):
+    # with the level half-way, a 0-255 image gives the same surface as the boolean mask
+    a = mask_to_mesh(cube, (1, 1, 1))
+    b = mask_to_mesh(cube * 255.0, (1, 1, 1), level=127.5)
+    np.testing.assert_allclose(a.verts, b.verts, atol=1e-5)
 
 
 def test_stl_round_trip(tmp_path, cube):
@@ -164,11 +181,36 @@ def test_plot_mesh_collection(cube):
     assert ax.get_zlim() == pytest.approx((surf.verts[:, 0].min(), surf.verts[:, 0].max()))
 
 
+def test_plot_mesh_second_mesh_keeps_the_first_in_view(cube):
+    import matplotlib.pyplot as plt
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    big = mask_to_mesh(cube, (10.0, 10.0, 10.0))  # 5..45 mm
+    small = mask_to_mesh(cube, (1.0, 1.0, 1.0))  # 0.5..4.5 mm
+    plot_mesh(big, ax=ax)
+    plot_mesh(small, ax=ax)
+    for limits in (ax.get_xlim(), ax.get_ylim(), ax.get_zlim()):
+        assert limits == pytest.approx((0.5, 45.0))
+
+
 def test_plot_mesh_creates_3d_axes(cube):
     from mpl_toolkits.mplot3d import Axes3D
     coll = plot_mesh(mask_to_mesh(cube, (1, 1, 1)), elev=10, azim=-90)
     assert isinstance(coll.axes, Axes3D)
     assert coll.axes.azim == -90
+
+
+def test_plot_mesh_uses_empty_current_figure_and_spares_2d_axes(cube):
+    import matplotlib.pyplot as plt
+    surf = mask_to_mesh(cube, (1, 1, 1))
+    fig = plt.figure()
+    coll = plot_mesh(surf)  # an empty current figure: a 3D axes in it
+    assert coll.axes.figure is fig and fig.axes == [coll.axes]
+    assert plot_mesh(surf).axes is coll.axes  # the current 3D axes is reused
+    fig2, ax2 = plt.subplots()
+    ax2.plot([0, 1])
+    coll3 = plot_mesh(surf)  # the current axes is 2D: left alone, a new figure
+    assert coll3.axes.figure is not fig2 and len(fig2.axes) == 1 and not ax2.collections
 
 
 def test_plot_mesh_rejects_2d_axes(cube):

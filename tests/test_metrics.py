@@ -59,6 +59,10 @@ def test_non_binary():
         dice(A * 0.7, B)
     with pytest.raises(ValueError, match="b must be a binary mask"):
         jaccard(A, B * 2)
+    with pytest.raises(ValueError, match=r"a must be a binary mask.*image > 127 for a 0-255"):
+        dice(A * 255.0, B)  # an 8-bit image of a mask
+    with pytest.raises(ValueError, match="a must be a binary mask"):
+        dice(np.array(["x", "y"]), np.array([True, False]))
 
 
 def test_volume_ml_hand_worked():

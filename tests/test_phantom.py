@@ -158,6 +158,49 @@ def test_heatmap_peak_on_lesion():
     assert len(values) >= 2 and values[0] == pytest.approx(1.0) and 0.2 < values[1] < 0.8
 
 
+def _blob_peak(heat, lesion, spacing, sigma_mm):
+    """Position of the off-target blob: the maximum beyond 3 sigma of the lesion."""
+    from scipy import ndimage
+    away = heat.copy()
+    away[ndimage.distance_transform_edt(~lesion, sampling=spacing) < 3 * sigma_mm] = 0
+    return np.unravel_index(away.argmax(), away.shape)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_heatmap_blob_inside_the_body(seed):
+    img, lesion = fake_ct_slice(128, seed=seed)
+    heat = attention_heatmap(lesion, sigma_mm=12, spacing=(3.0, 3.0), seed=seed)
+    peak = _blob_peak(heat, lesion, (3.0, 3.0), 12)
+    assert img[peak] > -950  # not the air outside the patient
+    body = img > -500
+    rows, cols = np.nonzero(body[:100])
+    assert rows.min() < peak[0] < rows.max() and cols.min() < peak[1] < cols.max()
+
+
+def test_heatmap_blob_inside_given_body_on_wide_field_of_view():
+    # 768 mm field of view: the central half of the array reaches outside the chest
+    chest = chest_volume(shape=(8, 128, 128), spacing=(20.0, 6.0, 6.0))
+    lesion, body = chest.mask("lesion"), chest.labels > 0
+    inside = [body[_blob_peak(attention_heatmap(lesion, 15, chest.spacing, seed=s, body=body),
+                              lesion, chest.spacing, 15)] for s in range(8)]
+    assert all(inside)
+    with pytest.raises(ValueError, match="body has shape"):
+        attention_heatmap(lesion, 15, chest.spacing, body=body[:4])
+
+
+def test_lesion_inside_the_right_lung(chest):
+    from scipy import ndimage
+    lesion = chest.mask("lesion")
+    ring = ndimage.binary_dilation(lesion, iterations=1) & ~lesion
+    neighbours = chest.labels[ring]
+    assert (neighbours == CLASSES["lung_right"]).mean() > 0.9
+    assert not (neighbours == CLASSES["lung_left"]).any()
+    img, lesion2d = fake_ct_slice(256)
+    ring2d = ndimage.binary_dilation(lesion2d, iterations=2) & ~lesion2d
+    assert np.median(img[ring2d]) < -700  # surrounded by lung
+    assert np.argwhere(lesion2d)[:, 1].max() < 128  # wholly on the patient's right
+
+
 def test_heatmap_deterministic_3d(chest):
     lesion = chest.mask("lesion")
     a = attention_heatmap(lesion, sigma_mm=10, spacing=chest.spacing, seed=2)
@@ -169,7 +212,7 @@ def test_heatmap_deterministic_3d(chest):
 def test_heatmap_bad_input():
     with pytest.raises(ValueError, match="lesion_mask is empty"):
         attention_heatmap(np.zeros((8, 8), bool))
-    with pytest.raises(ValueError, match="must be boolean"):
+    with pytest.raises(ValueError, match="must be a binary mask"):
         attention_heatmap(np.full((8, 8), 0.3))
     lesion = np.zeros((8, 8), bool)
     lesion[4, 4] = True
@@ -177,6 +220,8 @@ def test_heatmap_bad_input():
         attention_heatmap(lesion, sigma_mm=0)
     with pytest.raises(ValueError, match=r"spacing must be 2 positive numbers \(dy, dx\)"):
         attention_heatmap(lesion, spacing=(1, 1, 1))
+    with pytest.raises(ValueError, match="image > 127 for a 0-255 image"):
+        attention_heatmap(lesion * 255.0)
 
 
 def _disk(n=64, r=10):

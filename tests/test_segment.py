@@ -45,7 +45,7 @@ def test_largest_component_empty_and_int_input():
 def test_largest_component_bad_input():
     with pytest.raises(ValueError, match="n must be a positive integer"):
         largest_component(np.ones((3, 3), bool), n=0)
-    with pytest.raises(ValueError, match="must be boolean"):
+    with pytest.raises(ValueError, match="must be a binary mask"):
         largest_component(np.full((3, 3), 0.7))
     with pytest.raises(ValueError, match="2D or 3D"):
         largest_component(np.ones(4, bool))
@@ -98,6 +98,45 @@ def test_lung_mask_given_body(chest):
     np.testing.assert_array_equal(lung_mask(chest.hu, body=body), lung_mask(chest.hu))
 
 
+@pytest.mark.parametrize("crop", [np.s_[:, :, 20:76], np.s_[:, 35:62, :]],
+                         ids=["lungs cut laterally", "lungs cut in front and behind"])
+def test_lung_mask_truncated_field_of_view(chest, crop):
+    # a field of view smaller than the chest: body and lungs touch the image edge
+    hu, truth = chest.hu[crop], chest.mask("lung_right", "lung_left")[crop]
+    assert truth[:, [0, -1]].any() or truth[:, :, [0, -1]].any()
+    with pytest.warns(UserWarning, match="field of view cuts the lungs"):
+        lungs = lung_mask(hu)
+    assert dice(lungs, truth) > 0.9
+
+
+def test_lung_mask_truncated_slice(chest):
+    mid = chest.shape[0] // 2
+    hu, truth = chest.hu[mid, :, 20:76], chest.mask("lung_right", "lung_left")[mid, :, 20:76]
+    with pytest.warns(UserWarning, match="field of view cuts the lungs"):
+        assert dice(lung_mask(hu), truth) > 0.9
+    # cut in front of and behind the lungs, a slice falls apart into pieces of body:
+    # the lungs are not inside the largest piece, and the error says what to try
+    with pytest.raises(ValueError, match=r"field of view cuts the body.*pass body="):
+        lung_mask(chest.hu[mid, 35:62])
+
+
+def test_body_mask_truncated_keeps_lungs_inside():
+    hu = np.full((7, 9), -1000.0)
+    hu[1:6, :] = 40  # the body crosses the whole image: cut on both sides
+    hu[2:5, 0:3] = -850  # a lung cut by the left edge
+    body = body_mask(hu)
+    expected = np.zeros((7, 9), bool)
+    expected[1:6, :] = True
+    np.testing.assert_array_equal(body, expected)
+
+
+def test_lung_mask_inside_field_of_view_does_not_warn(chest):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lung_mask(chest.hu)
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="2D slice or a 3D volume"):
         body_mask(np.zeros(5))
@@ -112,6 +151,14 @@ def test_bad_input():
         lung_mask(hu)
     with pytest.raises(ValueError, match="body has shape"):
         lung_mask(hu, body=np.ones((5, 5), bool))
+    with pytest.raises(ValueError, match="image > 127 for a 0-255 image"):
+        lung_mask(hu, body=np.full((6, 6), 255.0))
+    with pytest.raises(TypeError, match="numeric array of Hounsfield units"):
+        body_mask(np.zeros((4, 4), complex))
+    speck = np.full((6, 6), 40.0)
+    speck[1, 1] = speck[4, 4] = -900  # single voxels of air: removed by the opening
+    with pytest.raises(ValueError, match="no lung left after removing one-voxel specks"):
+        lung_mask(speck, body=np.ones((6, 6), bool))
 
 
 def test_public_api():
