@@ -64,15 +64,18 @@ def draw_gallery(folder: Path) -> list[Path]:
             display.show_slice(image, window="lung", spacing=spacing_2d, ax=ax,
                                title=f"heatmap, sparse={sparse}")
             overlay.overlay_heatmap(heat, ax=ax, sparse=sparse, extent=extent,
-                                    colorbar=sparse)
+                                    colorbar=True)
         paths.append(_save(fig, folder, "overlay_heatmap"))
 
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-        labels = chest.labels[k]
+        # the body label would tint everything: show the organs only
+        labels = np.where(chest.labels[k] == chest.classes["body"], 0, chest.labels[k])
         display.show_slice(image, window="soft_tissue", spacing=spacing_2d, ax=axes[0],
                            title="label map")
-        names = {value: name for name, value in chest.classes.items() if value}
-        overlay.overlay_labels(labels, ax=axes[0], class_names=names, extent=extent)
+        names = {value: name for name, value in chest.classes.items()
+                 if name not in ("background", "body")}
+        overlay.overlay_labels(labels, ax=axes[0], class_names=names, extent=extent,
+                               alpha=0.6)
         lungs = segment.lung_mask(image)
         display.show_slice(image, window="lung", spacing=spacing_2d, ax=axes[1],
                            title="lung mask from HU")
@@ -85,15 +88,17 @@ def draw_gallery(folder: Path) -> list[Path]:
                            title="ground truth vs prediction")
         annotate.compare_contours(lesion, prediction, ax=axes[0], extent=extent,
                                   show_scores=True)
-        annotate.add_scalebar(axes[0], pixel_size_mm=1.0, length_mm=50)
+        annotate.add_scalebar(axes[0], length_mm=50)  # axes already in mm
         rows, cols = np.nonzero(lesion)
         centre_mm = (cols.mean() * spacing_2d[1], rows.mean() * spacing_2d[0])
         annotate.add_arrow(axes[0], centre_mm, "lesion",
                            xytext=(centre_mm[0] + 60, centre_mm[1] - 70))
-        difference = prediction.astype(np.int8) - lesion.astype(np.int8)
-        overlay.show_difference(difference, ax=axes[1], extent=extent,
-                                label="prediction - truth")
-        axes[1].set_title("difference, centred on 0")
+        # a subtraction image: the slice minus the slice two below it (8 mm), centred on 0
+        below = ct.hu[max(k - 2, 0)]
+        overlay.show_difference(image, below, ax=axes[1], extent=extent, vmax=300,
+                                label="HU difference")
+        axes[1].set(title="slice k minus slice k-2, centred on 0", xlabel="x (mm)",
+                    ylabel="y (mm)")
         paths.append(_save(fig, folder, "annotate_contours_difference"))
 
         row = int(rows.mean())

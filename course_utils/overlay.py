@@ -23,6 +23,7 @@ from matplotlib.patches import Patch
 from .display import _as_float, _check_2d, _check_finite, _colorbar, _extent_for, _get_ax
 
 __all__ = [
+    "LABEL_COLORS",
     "OKABE_ITO",
     "overlay_heatmap",
     "overlay_labels",
@@ -33,6 +34,10 @@ __all__ = [
 #: Okabe & Ito (2008) colour-blind-safe palette, without black: orange, sky blue,
 #: bluish green, yellow, blue, vermillion, reddish purple.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+
+#: Default colours of label classes 1, 2, 3, ...: Okabe-Ito reordered so that the two blues
+#: are far apart (a translucent sky blue over dark lung looks like blue over bright bone).
+LABEL_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#CC79A7", "#D55E00", "#0072B2")
 
 
 def _check_alpha(alpha: Any) -> float:
@@ -269,7 +274,7 @@ def overlay_labels(labels: Any, ax: Axes | None = None, class_names: Any = None,
     names = _class_names(class_names, int(array.max(initial=0)) + 1)
     n = max(int(array.max(initial=0)), max(names, default=0)) + 1
     if colors is None:
-        palette = list(OKABE_ITO) + [colormaps["tab20"](i) for i in range(20)]
+        palette = list(LABEL_COLORS) + [colormaps["tab20"](i) for i in range(20)]
         if n - 1 > len(palette):
             raise ValueError(f"{n - 1} classes but only {len(palette)} default colours; "
                              "pass colors=")

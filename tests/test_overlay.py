@@ -8,7 +8,7 @@ import pytest
 from matplotlib.colors import CenteredNorm, ListedColormap, to_rgba
 
 from course_utils.display import show_slice
-from course_utils.overlay import (OKABE_ITO, overlay_heatmap, overlay_labels, overlay_mask,
+from course_utils.overlay import (LABEL_COLORS, overlay_heatmap, overlay_labels, overlay_mask,
                                   show_difference)
 
 HEAT = np.array([[0.0, 0.25], [0.5, 1.0]])
@@ -125,13 +125,13 @@ def test_labels_colormap_legend_and_fixed_limits():
     assert im.cmap.N == 5
     assert im.cmap(0)[3] == 0.0
     for k in range(1, 5):
-        assert im.cmap(k)[:3] == pytest.approx(to_rgba(OKABE_ITO[k - 1])[:3])
+        assert im.cmap(k)[:3] == pytest.approx(to_rgba(LABEL_COLORS[k - 1])[:3])
     assert im.get_interpolation() == "nearest"
     assert im.get_interpolation_stage() == "rgba"
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["body", "lesion"]  # present classes
     patch = legend.get_patches()[1]
-    assert patch.get_facecolor()[:3] == pytest.approx(to_rgba(OKABE_ITO[3])[:3])
+    assert patch.get_facecolor()[:3] == pytest.approx(to_rgba(LABEL_COLORS[3])[:3])
 
 
 def test_labels_colours_stay_fixed_on_a_slice_without_the_last_class():
@@ -141,7 +141,7 @@ def test_labels_colours_stay_fixed_on_a_slice_without_the_last_class():
     im = overlay_labels(np.array([[0, 1], [1, 1]]), ax=ax, class_names=classes)
     assert im.get_clim() == (-0.5, 3.5) and im.cmap.N == 4
     rgba = im.to_rgba(np.array([[1]]), alpha=1.0)[0, 0]
-    assert tuple(rgba[:3]) == pytest.approx(to_rgba(OKABE_ITO[0])[:3])
+    assert tuple(rgba[:3]) == pytest.approx(to_rgba(LABEL_COLORS[0])[:3])
 
 
 def test_labels_names_as_value_dict_list_or_default_and_custom_colors():
