@@ -9,18 +9,18 @@ clinical chest CT's) drawn in millimetres around the centre of the field of view
 - an elliptic body: a rim of subcutaneous fat (-100 HU) around soft tissue (40 HU);
 - two lungs (-850 HU), tapering toward the apex and the base; the heart (45 HU) lies between
   them, anterior and to the patient's left, and indents both lungs;
-- a vertebra behind the lungs (cancellous bone 700 HU inside a brighter 1200 HU cortex), with
+- a vertebra behind the lungs (cancellous bone 300 HU inside a brighter 1200 HU cortex), with
   the spinal canal and the posterior arch; the sternum in front; the descending aorta beside
   the spine; the trachea above the heart;
 - a round lesion (40 HU, radius 10 mm) in the patient's right lung;
 - Gaussian noise (15 HU), then values clipped to [-1024, 3071] like a 12-bit CT.
 
-The values sit inside the usual unenhanced-CT ranges (e.g. the tables in W. A. Kalender,
-*Computed Tomography*, 3rd ed., 2011, and Radiopaedia's "Hounsfield unit" article): air
--1000; aerated lung -900 to -700; fat -120 to -80; water 0, CSF 0 to 15; muscle and soft
-tissue +20 to +60; unenhanced blood and heart +30 to +45 (the aorta and heart have no contrast
-agent here); cancellous bone +300 to +700 (adult vertebral bodies often measure less, about
-+150 to +250, so the phantom's spine is on the bright side); cortical bone above +1000.
+The values sit inside the usual ranges of unenhanced CT (see Radiopaedia, "Hounsfield unit",
+https://radiopaedia.org/articles/hounsfield-unit; published tables differ by tens of HU):
+air -1000; aerated lung about -900 to -700; fat about -120 to -80; water 0, CSF 0 to 15;
+muscle and soft tissue about +20 to +60; unenhanced blood and heart about +30 to +50 (no
+contrast agent here); cancellous bone a few hundred HU (adult vertebral bodies roughly +150
+to +300); cortical bone above +1000.
 
 Conventions are those of the package: arrays are ``[z, y, x]`` = ``[slice, row, column]``,
 the column index increases toward the patient's left (so the right lung is at low column
@@ -72,7 +72,7 @@ _TISSUES = {  # name: (code, HU, label)
     "lung_right": (3, -850.0, CLASSES["lung_right"]),
     "lung_left": (4, -850.0, CLASSES["lung_left"]),
     "lesion": (5, 40.0, CLASSES["lesion"]),
-    "bone": (6, 700.0, CLASSES["spine"]),
+    "bone": (6, 300.0, CLASSES["spine"]),
     "cortex": (7, 1200.0, CLASSES["spine"]),
     "heart": (8, 45.0, CLASSES["heart"]),
     "table": (9, 200.0, CLASSES["background"]),
