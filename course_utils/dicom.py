@@ -30,7 +30,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .volume import Volume, _check_spacing, affine_from_geometry
+from ._validation import check_spacing as _check_spacing
+from .volume import Volume, affine_from_geometry
 
 __all__ = [
     "PADDING_HU",

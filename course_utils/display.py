@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.image import AxesImage
 
-from .volume import _check_spacing as _check_spacing_n
+from ._validation import check_spacing as _check_spacing_n
 from .windowing import get_window, window_limits
 
 __all__ = ["physical_extent", "show_slice"]

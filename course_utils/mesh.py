@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .metrics import _check_spacing
+from ._validation import check_spacing as _check_spacing
 
 __all__ = ["Mesh", "mask_to_mesh", "mesh_area", "mesh_volume", "plot_mesh", "plotly_mesh",
            "save_stl"]

@@ -12,49 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._validation import check_mask as _check_mask
+from ._validation import check_spacing as _check_spacing
+
 __all__ = ["dice", "jaccard", "volume_ml"]
-
-
-# --- validation shared by phantom, segment and mesh (private: not part of the API) ------
-
-
-def _check_mask(mask, name: str = "mask", ndims: tuple[int, ...] | None = None,
-                nonempty: bool = False) -> np.ndarray:
-    """``mask`` as a bool array, or a ValueError saying what is wrong and what to do.
-
-    Accepts bool and numeric 0/1 arrays; ``ndims`` restricts the number of dimensions,
-    ``nonempty`` rejects a mask without a True voxel.
-    """
-    array = np.asarray(mask)
-    if ndims is not None and array.ndim not in ndims:
-        allowed = " or ".join(f"{n}D" for n in ndims)
-        raise ValueError(f"{name} must be a {allowed} array, got {array.ndim} dimension(s) "
-                         f"with shape {array.shape}")
-    if array.dtype != bool:
-        if not (np.issubdtype(array.dtype, np.number)
-                and not np.issubdtype(array.dtype, np.complexfloating)
-                and ((array == 0) | (array == 1)).all()):
-            raise ValueError(f"{name} must be a binary mask (bool or 0/1), got dtype "
-                             f"{array.dtype} with other values; threshold it first, e.g. "
-                             "prob > 0.5, or image > 127 for a 0-255 image")
-        array = array.astype(bool)
-    if nonempty and not array.any():
-        raise ValueError(f"{name} is empty (no True voxel); pass a mask that contains the "
-                         "object, e.g. the phantom's lesion mask")
-    return array
-
-
-def _check_spacing(spacing, ndim: int = 3, name: str = "spacing") -> tuple[float, ...]:
-    """``spacing`` as ``ndim`` positive finite floats (mm), or a ValueError."""
-    what = {2: " (dy, dx)", 3: " (dz, dy, dx)"}.get(ndim, "")
-    try:
-        values = tuple(float(s) for s in spacing)
-    except (TypeError, ValueError):
-        values = ()
-    if len(values) != ndim or not all(math.isfinite(v) and v > 0 for v in values):
-        raise ValueError(f"{name} must be {ndim} positive numbers{what} in mm, got "
-                         f"{spacing!r}; pass the image's voxel spacing")
-    return values
 
 
 def _pair(a, b) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .volume import Volume, _check_spacing
+from ._validation import check_spacing as _check_spacing
+from .volume import Volume
 
 __all__ = [
     "LPS_TO_RAS",

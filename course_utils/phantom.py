@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
-from .metrics import _check_mask, _check_spacing
+from ._validation import check_mask as _check_mask
+from ._validation import check_spacing as _check_spacing
 
 __all__ = [
     "CLASSES",

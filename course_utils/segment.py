@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 from scipy import ndimage
 
-from .metrics import _check_mask
+from ._validation import check_mask as _check_mask
 
 __all__ = ["body_mask", "largest_component", "lung_mask"]
 

@@ -18,6 +18,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ._validation import check_spacing as _check_spacing
+
 __all__ = [
     "PLANES",
     "Volume",
@@ -30,19 +32,6 @@ __all__ = [
 ]
 
 PLANES = ("axial", "coronal", "sagittal")
-
-
-def _check_spacing(spacing: Any, n: int, name: str = "spacing",
-                   hint: str = "give the voxel size in mm") -> tuple[float, ...]:
-    try:
-        values = tuple(float(s) for s in spacing)
-    except (TypeError, ValueError):
-        values = ()
-    if len(values) != n or not all(np.isfinite(v) and v > 0 for v in values):
-        order = "(dz, dy, dx)" if n == 3 else "(dy, dx)" if n == 2 else f"({n} values)"
-        raise ValueError(f"{name} must be {n} positive numbers {order} in mm, got {spacing!r}; "
-                         f"{hint}")
-    return values
 
 
 @dataclass
