@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/run.py            # 300 x 512 x 512 volume, about two minutes
+    .venv/bin/python benchmarks/run.py            # 300 x 512 x 512 volume, under a minute
     .venv/bin/python benchmarks/run.py --quick    # 40 x 128 x 128, a few seconds (a smoke test)
 
 Each measurement runs in a fresh Python process, so its peak resident memory (``ru_maxrss``) is
