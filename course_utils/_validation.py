@@ -6,6 +6,8 @@ what to do, so every public function can validate its arguments in one line.
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -49,3 +51,27 @@ def check_mask(mask, name: str = "mask", ndims: tuple[int, ...] | None = None,
         raise ValueError(f"{name} is empty (no True voxel); pass a mask that contains the "
                          "object, e.g. the phantom's lesion mask")
     return array
+
+
+def is_real(value: Any) -> bool:
+    """True for a real number (Python or NumPy), False for bools, strings and the rest."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def as_float(value: Any) -> float:
+    """``float(value)`` for a real number (not a bool or a string), else NaN, so callers raise
+    their own message instead of a traceback from ``float``."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def check_finite(value: Any, name: str) -> float:
+    """Return ``value`` as a float or raise: it must be a finite number."""
+    number = as_float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return number

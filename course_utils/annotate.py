@@ -19,7 +19,8 @@ from matplotlib.contour import QuadContourSet
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
 
-from .display import (_as_float, _check_2d, _check_spacing, _extent_for, _get_ax, _window_clim,
+from ._validation import as_float as _as_float
+from .display import (_check_2d, _check_spacing, _extent_for, _get_ax, _window_clim,
                       show_slice)
 
 __all__ = [

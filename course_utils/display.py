@@ -16,29 +16,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.image import AxesImage
 
+from ._validation import as_float as _as_float
+from ._validation import check_finite as _check_finite
 from ._validation import check_spacing as _check_spacing_n
 from .windowing import get_window, window_limits
 
 __all__ = ["physical_extent", "show_slice"]
-
-
-def _as_float(value: Any) -> float:
-    """``float(value)`` for a real number (not a bool or a string), else NaN, so callers raise
-    their own message instead of a traceback from ``float``."""
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _check_finite(value: Any, name: str) -> float:
-    """Return ``value`` as a float or raise: it must be a finite number."""
-    number = _as_float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return number
 
 
 def _get_ax(ax: Any) -> Axes:

@@ -20,7 +20,9 @@ from matplotlib.colors import CenteredNorm, Colormap, ListedColormap, Normalize,
 from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
 
-from .display import _as_float, _check_2d, _check_finite, _colorbar, _extent_for, _get_ax
+from ._validation import as_float as _as_float
+from ._validation import check_finite as _check_finite
+from .display import _check_2d, _colorbar, _extent_for, _get_ax
 
 __all__ = [
     "LABEL_COLORS",

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from ._validation import check_mask as _check_mask
+from ._validation import is_real
 
 __all__ = ["body_mask", "largest_component", "lung_mask"]
 
@@ -35,8 +36,7 @@ def _check_image(hu, name: str = "hu") -> np.ndarray:
 
 
 def _check_threshold(threshold) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) \
-            or not np.isfinite(threshold):
+    if not is_real(threshold) or not np.isfinite(threshold):
         raise TypeError(f"threshold must be a number in HU, got {threshold!r}")
     return float(threshold)
 

@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import is_real
+
 __all__ = [
     "FUNCTIONS",
     "PRESETS",
@@ -97,11 +99,6 @@ class WindowPreset:
         return f"{self.name} (W {self.width:g} / L {self.level:g})"
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_))
-
-
 def _check_function(function: Any) -> str:
     if not isinstance(function, str) or function.upper() not in FUNCTIONS:
         raise ValueError(f"function must be one of {', '.join(FUNCTIONS)} (DICOM VOILUTFunction), "
@@ -110,7 +107,7 @@ def _check_function(function: Any) -> str:
 
 
 def _check_width_level(width: Any, level: Any, function: str) -> tuple[float, float]:
-    if not _is_number(width) or not _is_number(level):
+    if not (is_real(width) and is_real(level)):
         raise TypeError(f"width and level must be numbers in HU, got width={width!r}, "
                         f"level={level!r}")
     width, level = float(width), float(level)

@@ -1,11 +1,7 @@
-"""Shared test setup: a headless backend and no figure left open between tests."""
+"""Shared test setup: no figure left open between tests (the root conftest sets Agg)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
 
 @pytest.fixture(autouse=True)
