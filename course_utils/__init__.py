@@ -18,9 +18,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "annotate",
+    "checks",
     "datasets",
     "dicom",
     "display",
+    "exercises",
+    "grade",
+    "interactive",
     "layout",
     "mesh",
     "metrics",
