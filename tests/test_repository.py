@@ -34,9 +34,18 @@ def test_readme_quick_start_is_two_commands():
     assert commands[0] == "bash setup.sh"
 
 
-def test_ci_runs_exactly_the_readme_commands():
+INSTALL_CHROMIUM = "apt-get update && $SUDO apt-get install -y chromium chromium-driver"
+
+
+def test_ci_installs_chromium_then_runs_exactly_the_readme_commands():
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()[1:]  # skip the shebang
-    assert _commands(ci_lines) == _readme_quick_start()
+    commands = _commands(ci_lines)
+    install = [i for i, command in enumerate(commands) if INSTALL_CHROMIUM in command]
+    assert len(install) == 1, f".ci/run must install Chromium once with apt-get: {commands}"
+    # after the install block (its closing `fi`), the README's commands and nothing else
+    rest = commands[install[0] + 1:]
+    assert rest and rest[0] == "fi", rest
+    assert rest[1:] == _readme_quick_start()
 
 
 def test_setup_script_builds_the_book_with_warnings_as_errors():
