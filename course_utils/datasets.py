@@ -18,10 +18,10 @@ from typing import Any
 
 __all__ = ["SYNTHETIC_CT", "cache_dir", "get_path", "list_datasets", "load"]
 
-#: How the cached synthetic series is made. The folder name carries the version: change any
-#: of these and bump the version, so an old cache is not reused.
+#: How the cached synthetic series is made. The folder name carries the version and a hash of
+#: this spec and of the phantom and dicom modules, so a change to any of them makes a new series.
 SYNTHETIC_CT = {
-    "version": 2,
+    "version": 3,
     "shape": (72, 256, 256),
     "spacing": (4.0, 1.5, 1.5),
     "seed": 0,
@@ -90,8 +90,15 @@ def _check_name(name: Any) -> str:
 
 
 def _synthetic_folder() -> Path:
-    spec = SYNTHETIC_CT
-    return cache_dir() / f"synthetic_ct-v{spec['version']}"
+    """Cache folder of the series; its name changes whenever the code that makes it changes."""
+    import hashlib
+
+    from . import dicom, phantom
+
+    digest = hashlib.sha256(repr(sorted(SYNTHETIC_CT.items())).encode())
+    for module in (phantom, dicom):
+        digest.update(Path(module.__file__).read_bytes())
+    return cache_dir() / f"synthetic_ct-v{SYNTHETIC_CT['version']}-{digest.hexdigest()[:10]}"
 
 
 def _write_synthetic_ct() -> Path:

@@ -43,6 +43,10 @@ def course_style() -> Iterator[None]:
     """
     with matplotlib.style.context(STYLE_PATH):
         yield
+        # A kernel's first figure switches the inline backend to interactive inside the block;
+        # the style context would switch it back and later figures would not show.
+        interactive = matplotlib.is_interactive()
+    matplotlib.interactive(interactive)
 
 
 def _window_title(window: Any) -> str:

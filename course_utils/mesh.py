@@ -64,6 +64,10 @@ def _check_mesh(mesh) -> Mesh:
     return mesh
 
 
+#: Smoothed masks (gaussian_filter of a 0/1 mask) stray outside [0, 1] by float rounding.
+_MASK_TOLERANCE = 1e-6
+
+
 def mask_to_mesh(mask, spacing: Sequence[float], level: float | None = None, pad: bool = True,
                  step_size: int = 1) -> Mesh:
     """Surface of a 3D mask by marching cubes, in mm.
@@ -117,8 +121,8 @@ def mask_to_mesh(mask, spacing: Sequence[float], level: float | None = None, pad
                          "np.nan_to_num(mask)")
     if level is None:
         low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 0.0)
-        if not (0.0 <= low and high <= 1.0):
-            raise ValueError(f"mask has values from {low:g} to {high:g}, not a mask in [0, 1]; "
+        if not (-_MASK_TOLERANCE <= low and high <= 1.0 + _MASK_TOLERANCE):
+            raise ValueError(f"mask has values from {low:.6g} to {high:.6g}, not a mask in [0, 1]; "
                              "pass a boolean mask (e.g. image > 127 for a 0-255 image) or the "
                              "iso-value you want as level=")
         level = 0.5

@@ -115,7 +115,7 @@ def test_losing_the_race_keeps_the_winner_and_cleans_up(cache, monkeypatch):
     from course_utils import dicom
 
     original = dicom.write_series
-    final = cache / f"synthetic_ct-v{datasets.SYNTHETIC_CT['version']}"
+    final = datasets._synthetic_folder()
 
     def write_then_lose(hu, spacing, folder, **kwargs):
         paths = original(hu[:2], spacing, folder, **kwargs)
@@ -127,3 +127,11 @@ def test_losing_the_race_keeps_the_winner_and_cleans_up(cache, monkeypatch):
     assert datasets.get_path("synthetic_ct") == final
     assert [p.name for p in final.iterdir()] == ["winner.dcm"]
     assert [p.name for p in cache.iterdir()] == [final.name]
+
+
+def test_the_cache_folder_changes_with_the_spec(cache, monkeypatch):
+    """A changed recipe must not reuse a series written by the old one."""
+    before = datasets._synthetic_folder()
+    assert before.parent == cache and before.name.startswith("synthetic_ct-v")
+    monkeypatch.setitem(datasets.SYNTHETIC_CT, "seed", 1)
+    assert datasets._synthetic_folder() != before

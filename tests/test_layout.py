@@ -126,3 +126,17 @@ def test_panel_labels_messages():
         add_panel_labels(axes, labels=["A", "B", "C"])
     with pytest.raises(TypeError, match="axes must be matplotlib Axes"):
         add_panel_labels([np.zeros(3)])
+
+
+def test_course_style_keeps_an_interactive_switch_made_inside_the_block():
+    """The inline backend turns interactive mode on with the kernel's first figure: keep it."""
+    import matplotlib
+
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with course_style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)

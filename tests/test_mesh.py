@@ -246,3 +246,14 @@ def test_mesh_dataclass(cube):
 def test_public_api():
     assert set(mesh_module.__all__) == {"Mesh", "mask_to_mesh", "mesh_area", "mesh_volume",
                                         "plot_mesh", "plotly_mesh", "save_stl"}
+
+
+def test_a_smoothed_mask_a_hair_outside_0_1_is_accepted():
+    """gaussian_filter of a 0/1 mask strays by float rounding; that is still a mask."""
+    mask = np.zeros((6, 6, 6))
+    mask[2:4, 2:4, 2:4] = 1.0
+    mask[0, 0, 0], mask[2, 2, 2] = -1e-12, 1.0 + 1e-10
+    assert len(mask_to_mesh(mask, (1, 1, 1)).faces) > 0
+    mask[0, 0, 0] = -0.01
+    with pytest.raises(ValueError, match="mask has values from -0.01 to 1, not a mask in"):
+        mask_to_mesh(mask, (1, 1, 1))
