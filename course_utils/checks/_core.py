@@ -28,11 +28,13 @@ False
 from __future__ import annotations
 
 import base64
+import contextvars
 import dataclasses
 import inspect
 import json
 import math
 import os
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -50,6 +52,15 @@ MAX_DEPTH = 8
 MAX_ITEMS = 10_000                # longest list or dict kept
 MAX_ARRAY_BYTES = 64 * 2**20      # per array
 MAX_JSON_BYTES = 64 * 2**20       # per answers file
+MAX_NPZ_BYTES = 256 * 2**20       # arrays of one answers file, on disk and unpacked
+
+# Set while extracting a learner's variables for the grader (extract_to_file): a learner's dict
+# that uses the framework's own tags ("__type__"...) is kept as key/value pairs, so a hand-made
+# dict cannot pass for a described Axes, a blank, an array reference...
+_UNTRUSTED: contextvars.ContextVar[bool] = contextvars.ContextVar("untrusted", default=False)
+_RESERVED_KEYS = frozenset({"__type__", "__array__", "__float__"})
+# Relative paths in answers are relative to the learner's working folder (set by the grader).
+_BASE_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar("base_dir", default=None)
 MAX_TEXT = 2_000                  # longest string kept
 
 
@@ -491,7 +502,10 @@ def to_plain(value: Any, _depth: int = 0) -> Any:
                 return _decode_typed_array(value)
             except (ValueError, TypeError):
                 pass
-        return {str(k): to_plain(v, _depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+        items = {str(k): to_plain(v, _depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+        if _UNTRUSTED.get() and not _RESERVED_KEYS.isdisjoint(items):
+            return {"__type__": "dict", "pairs": [[k, v] for k, v in items.items()]}
+        return items
     if isinstance(value, os.PathLike):
         path = Path(value)
         return {"__type__": "path", "path": str(path.absolute()), "exists": path.exists(),
@@ -539,7 +553,8 @@ def _plain_object(value: Any, depth: int) -> Any:
     if module.startswith("pydicom") and hasattr(value, "iterall"):
         return _plain_dataset(value, depth)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {"__type__": name}
+        trusted = module.startswith("course_utils") or not _UNTRUSTED.get()
+        out = {"__type__": name} if trusted else {"__type__": "dataclass", "class": name}
         for field in dataclasses.fields(value):
             out[field.name] = to_plain(getattr(value, field.name), depth + 1)
         return out
@@ -631,6 +646,11 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ValueError(f"{path.name}: answers file over {MAX_JSON_BYTES} bytes")
     document = json.loads(path.read_text())
     npz_path = Path(str(path) + ".npz")
+    if npz_path.stat().st_size > MAX_NPZ_BYTES:
+        raise ValueError(f"{npz_path.name}: arrays file over {MAX_NPZ_BYTES} bytes")
+    with zipfile.ZipFile(npz_path) as packed:  # a small file must not unpack to gigabytes
+        if sum(member.file_size for member in packed.infolist()) > MAX_NPZ_BYTES:
+            raise ValueError(f"{npz_path.name}: arrays unpack to over {MAX_NPZ_BYTES} bytes")
     with np.load(npz_path, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files}
 
@@ -653,9 +673,17 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def extract_to_file(namespace: dict[str, Any], names: list[str],
                     path: str | os.PathLike[str]) -> None:
-    """In the learner's kernel: turn the named variables into plain data and save them."""
-    answers = {name: _safe_plain(namespace[name]) if name in namespace else _MISSING
-               for name in names}
+    """In the learner's kernel: turn the named variables into plain data and save them.
+
+    Dicts of the learner's that use the framework's tags (``"__type__"``...) are kept as
+    ``{"__type__": "dict", "pairs": [...]}``: a hand-made description is not a drawn figure.
+    """
+    token = _UNTRUSTED.set(True)
+    try:
+        answers = {name: _safe_plain(namespace[name]) if name in namespace else _MISSING
+                   for name in names}
+    finally:
+        _UNTRUSTED.reset(token)
     dump_answers(answers, path)
 
 
@@ -765,6 +793,9 @@ def get_path(value: Any, name: str, suffix: str | None = None) -> Path:
         path = Path(value["path"])
     elif isinstance(value, str):
         path = Path(value)
+        base = _BASE_DIR.get()
+        if base is not None and not path.is_absolute():
+            path = base / path  # the grader: relative to the learner's working folder
     else:
         raise CheckFailed(f"`{name}` should be a file path (str or pathlib.Path), "
                           f"got {_kind(value)}.")

@@ -1,0 +1,351 @@
+"""The grader: tampering learners on fixture notebooks, and every real exercise through the CLI.
+
+Fixture notebooks (``tests/grading/*.ipynb``, written by ``tests/grading/make_fixtures.py``)
+answer a small fixture exercise whose checks live in ``tests/grading/fixture_checks.py``. Each
+tampering case is graded next to a right notebook, to show that the others are still graded,
+and the learner's files must come out byte for byte and mtime for mtime unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from course_utils import grade
+from course_utils.checks import exercise_names
+
+ROOT = Path(__file__).resolve().parents[1]
+GRADING = Path(__file__).resolve().parent / "grading"
+PYTHON = sys.executable
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+FIXTURE = _load("fixture_checks", GRADING / "fixture_checks.py")
+MAKE = _load("make_fixtures", GRADING / "make_fixtures.py")
+CHECKS = FIXTURE.checks
+TIMEOUT = 8.0   # seconds per cell for the fixtures (the slowest real cell imports matplotlib)
+
+
+@pytest.fixture(autouse=True)
+def _fixture_checks_importable(monkeypatch):
+    """The fixture notebooks' kernels import ``fixture_checks`` for their in-notebook feedback."""
+    paths = [str(GRADING), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+
+
+def _stat(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def grade_with_good(name: str, timeout: float = TIMEOUT) -> grade.NotebookGrade:
+    """Grade fixture ``name`` together with the right notebook; check nothing was touched."""
+    paths = [GRADING / f"{name}.ipynb", GRADING / "good.ipynb"]
+    before = {path: _stat(path) for path in paths}
+    tampered, good = grade.grade_paths(paths, CHECKS, timeout=timeout, jobs=2)
+    for path in paths:
+        assert _stat(path) == before[path], f"{path.name} was modified by the grader"
+    assert good.points == good.max_points == 4.0 and good.full_marks, good
+    assert good.error is None
+    assert tampered.max_points == 4.0
+    assert tampered.points == MAKE.EXPECTED[name], grade.format_table([tampered])
+    return tampered
+
+
+def by_name(notebook: grade.NotebookGrade) -> dict[str, grade.CheckGrade]:
+    return {check.name: check for check in notebook.checks}
+
+
+def test_fixtures_are_what_make_fixtures_writes(tmp_path):
+    for name in MAKE.NOTEBOOKS:
+        import nbformat
+        text = nbformat.writes(MAKE.notebook(name)) + "\n"
+        assert (GRADING / f"{name}.ipynb").read_text(encoding="utf-8") == text, name
+
+
+# --------------------------------------------------------------------------- honest learners
+
+def test_right_answers_earn_full_marks():
+    notebook = grade.grade_notebook(GRADING / "good.ipynb", CHECKS, timeout=TIMEOUT)
+    assert notebook.full_marks and notebook.points == 4.0
+    assert notebook.error is None and notebook.notes == []
+    assert all(check.message == "" for check in notebook.checks)
+
+
+def test_blank_notebook_scores_zero_on_every_check():
+    notebook = grade_with_good("blank")
+    checks = by_name(notebook)
+    assert not any(check.passed for check in notebook.checks)
+    assert "still `...`" in checks["answer_number"].message
+    assert "imshow" in checks["gray_image"].message
+    assert any("NotImplementedError" in note for note in notebook.notes)
+
+
+def test_wrong_answer_loses_only_its_check():
+    checks = by_name(grade_with_good("wrong"))
+    assert not checks["answer_number"].passed
+    assert checks["answer_number"].message == "`answer` is not six times seven yet."
+    assert checks["doubled_values"].passed and checks["gray_image"].points == 2.0
+
+
+# --------------------------------------------------------------------------- tampering
+
+def test_redefined_and_monkeypatched_checks_do_not_count():
+    """The notebook patches Check.verify, replaces a check's function and `checks` itself."""
+    checks = by_name(grade_with_good("redefine_checks"))
+    assert not checks["answer_number"].passed
+    assert checks["answer_number"].message == "`answer` is not six times seven yet."
+
+
+def test_printed_fake_passed_lines_do_not_count():
+    checks = by_name(grade_with_good("fake_print"))
+    assert not checks["answer_number"].passed
+
+
+def test_edited_check_cell_grades_the_variables_not_the_call():
+    """`checks.answer_number(42)` in the check cell: the grader reads `answer` (41)."""
+    notebook = grade_with_good("edited_check_cell")
+    checks = by_name(notebook)
+    assert not checks["answer_number"].passed
+    assert checks["doubled_values"].passed  # a check cell without its call still counts
+
+
+def test_deleted_check_cells_fall_back_to_the_end_of_the_notebook():
+    """No check cells: only the end of the notebook is read, where `answer` is 0 again."""
+    checks = by_name(grade_with_good("deleted_check_cells"))
+    assert not checks["answer_number"].passed
+    assert checks["doubled_values"].passed and checks["gray_image"].passed
+
+
+def test_forged_figure_description_is_not_a_figure():
+    """A hand-written dict shaped like a described Axes does not pass for a drawn one."""
+    checks = by_name(grade_with_good("forged_figure"))
+    assert not checks["gray_image"].passed
+    assert "got a dict" in checks["gray_image"].message
+
+
+def test_endless_loop_is_interrupted_and_the_rest_graded():
+    started = time.monotonic()
+    notebook = grade_with_good("forever_loop", timeout=4.0)
+    assert time.monotonic() - started < 60
+    assert notebook.error is None
+    assert any("ran over 4 s and was interrupted" in note for note in notebook.notes)
+
+
+def test_loop_that_ignores_interrupts_gets_its_kernel_killed():
+    notebook = grade_with_good("unstoppable_loop", timeout=4.0)
+    checks = by_name(notebook)
+    assert checks["answer_number"].passed  # extracted at its check cell, before the loop
+    assert "did not stop when interrupted" in notebook.error
+    assert checks["gray_image"].message.startswith("not reached:")
+
+
+def test_sys_exit_is_an_error_in_ipython_and_grading_goes_on():
+    """IPython turns SystemExit into an error in the cell; the kernel (and grading) go on."""
+    notebook = grade_with_good("sys_exit")
+    assert notebook.error is None
+    assert any("SystemExit" in note for note in notebook.notes)
+
+
+def test_exit_stops_the_kernel_and_what_was_extracted_counts():
+    notebook = grade_with_good("exit_builtin")
+    assert notebook.error == "kernel died at cell 5 (the cell called exit())"
+    assert by_name(notebook)["answer_number"].passed
+
+
+def test_os_exit_kernel_died_at_its_cell():
+    notebook = grade_with_good("os_exit")
+    assert notebook.error == "kernel died at cell 5"
+    checks = by_name(notebook)
+    assert checks["answer_number"].passed
+    assert checks["doubled_values"].message == "not reached: kernel died at cell 5"
+
+
+def test_kernel_that_kills_itself():
+    notebook = grade_with_good("kill_kernel")
+    assert notebook.error == "kernel died at cell 5"
+    assert by_name(notebook)["answer_number"].passed
+
+
+def test_megabytes_of_output_are_never_received():
+    """60 MB printed by the kernel: the grader's memory does not grow by anything like it."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    notebook = grade_with_good("megabytes_output")
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert notebook.full_marks
+    assert grown_mib < 30, f"the grader grew by {grown_mib:.0f} MiB"
+    assert "x" * 1000 not in json.dumps(grade.report([notebook]))
+
+
+@pytest.mark.parametrize("name", ["invalid_json", "not_a_notebook"])
+def test_not_a_notebook_scores_zero_and_the_others_are_graded(name):
+    notebook = grade_with_good(name)
+    assert notebook.error.startswith("not a notebook")
+    assert all(check.message.startswith("not graded: not a notebook")
+               for check in notebook.checks)
+
+
+def test_kernel_output_and_learner_files_stay_out_of_the_report():
+    data = grade.report(grade.grade_paths([GRADING / "fake_print.ipynb"], CHECKS,
+                                          timeout=TIMEOUT))
+    assert "TOTAL  4/4" not in json.dumps(data)
+    assert data["points"] == 3.0 and data["max_points"] == 4.0 and not data["full_marks"]
+
+
+# --------------------------------------------------------------------------- pieces
+
+def test_preload_imports_every_check_module_first():
+    grade.preload()
+    for name in exercise_names():
+        assert f"course_utils.checks.ex{name}" in sys.modules
+
+
+def test_identify_exercise_by_name_then_metadata_then_prefix():
+    names = exercise_names()
+    if not names:
+        pytest.skip("no exercise has checks yet")
+    name = names[0]
+    assert grade.identify_exercise(f"somewhere/{name}.ipynb", {}) == name
+    tagged = {"course_utils": {"exercise": name}}
+    assert grade.identify_exercise("my_work.ipynb", tagged) == name
+    assert grade.identify_exercise(f"{name}-Copy1.ipynb", None) == name
+    assert grade.identify_exercise("my_work.ipynb", {"course_utils": "x"}) is None
+
+
+def test_notebook_paths(tmp_path):
+    (tmp_path / "b.ipynb").write_text("{}")
+    (tmp_path / "a.ipynb").write_text("{}")
+    (tmp_path / "notes.txt").write_text("")
+    assert [p.name for p in grade.notebook_paths([tmp_path])] == ["a.ipynb", "b.ipynb"]
+    with pytest.raises(grade.UsageError, match="no such file"):
+        grade.notebook_paths([tmp_path / "missing.ipynb"])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(grade.UsageError, match="no notebooks"):
+        grade.notebook_paths([empty])
+
+
+def test_unknown_exercise_is_reported(tmp_path):
+    path = tmp_path / "homework.ipynb"
+    path.write_bytes((GRADING / "good.ipynb").read_bytes())
+    notebook = grade.grade_notebook(path)
+    assert notebook.error.startswith("cannot tell which exercise")
+    assert notebook.max_points == 0 and not notebook.full_marks
+
+
+def test_table_and_report():
+    notebooks = [
+        grade.NotebookGrade("a/01_x.ipynb", "01_x", [
+            grade.CheckGrade("first", 1.0, 1.0, True),
+            grade.CheckGrade("second", 0.0, 2.0, False, "`y` is still `...`.")]),
+        grade.NotebookGrade("b.ipynb", "01_x", [], error="not a notebook: invalid JSON"),
+    ]
+    table = grade.format_table(notebooks)
+    assert "second" in table and "0/2" in table and "`y` is still `...`." in table
+    assert "1/3" in table and "b.ipynb [01_x]" in table and "not a notebook" in table
+    last = table.splitlines()[-1].split()
+    assert last[:4] == ["ALL", "NOTEBOOKS", "TOTAL", "1/3"]
+    data = grade.report(notebooks)
+    assert data["points"] == 1.0 and data["max_points"] == 3.0 and not data["full_marks"]
+    assert data["notebooks"][0]["checks"][1] == {
+        "name": "second", "points": 0.0, "max_points": 2.0, "passed": False,
+        "message": "`y` is still `...`."}
+    json.dumps(data)
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    result = subprocess.run([PYTHON, "-m", "course_utils.grade", str(tmp_path / "nope.ipynb")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    result = subprocess.run([PYTHON, "-m", "course_utils.grade"], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+
+
+# --------------------------------------------------------------------------- real exercises
+
+EXERCISES = exercise_names()
+
+
+def _cli(folder: str, tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict, float]:
+    out = tmp_path_factory.mktemp("grade") / "grades.json"
+    if not (ROOT / folder).is_dir() or not list((ROOT / folder).glob("*.ipynb")):
+        pytest.fail(f"no notebooks in {folder}/")
+    started = time.monotonic()
+    result = subprocess.run(
+        [PYTHON, "-m", "course_utils.grade", f"{folder}/", "--json", str(out), "--jobs", "2"],
+        capture_output=True, text=True, cwd=ROOT, timeout=900)
+    elapsed = time.monotonic() - started
+    return result, json.loads(out.read_text(encoding="utf-8")), elapsed
+
+
+@pytest.fixture(scope="module")
+def solutions_cli(tmp_path_factory):
+    return _cli("solutions", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def exercises_cli(tmp_path_factory):
+    return _cli("exercises", tmp_path_factory)
+
+
+def _entry(data: dict, folder: str, name: str) -> dict:
+    for notebook in data["notebooks"]:
+        if Path(notebook["path"]).name == f"{name}.ipynb" and notebook["exercise"] == name:
+            return notebook
+    pytest.fail(f"{folder}/{name}.ipynb was not graded: is it committed?")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXERCISES)
+def test_solution_scores_full_marks(name, solutions_cli):
+    result, data, _ = solutions_cli
+    notebook = _entry(data, "solutions", name)
+    failed = [f"{c['name']}: {c['message']}" for c in notebook["checks"] if not c["passed"]]
+    assert notebook["full_marks"], f"{name}: {failed} {notebook['error'] or ''}"
+    assert notebook["points"] == notebook["max_points"] > 0
+    assert notebook["error"] is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXERCISES)
+def test_blank_exercise_scores_zero_on_every_check(name, exercises_cli):
+    result, data, _ = exercises_cli
+    notebook = _entry(data, "exercises", name)
+    passed = [c["name"] for c in notebook["checks"] if c["passed"]]
+    assert passed == [], f"the blank {name} passes {passed}"
+    assert notebook["points"] == 0 and notebook["max_points"] > 0
+    assert notebook["error"] is None, notebook["error"]
+
+
+@pytest.mark.slow
+def test_cli_on_solutions_exit_0_json_and_under_3_minutes(solutions_cli):
+    result, data, elapsed = solutions_cli
+    assert result.returncode == (0 if data["full_marks"] else 1), result.stderr
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "ALL NOTEBOOKS" in result.stdout
+    assert data["points"] == data["max_points"] > 0
+    assert {Path(n["path"]).stem for n in data["notebooks"]} >= set(EXERCISES)
+    assert elapsed < 180, f"grading the solutions took {elapsed:.0f} s"
+
+
+@pytest.mark.slow
+def test_cli_on_blank_exercises_exit_1(exercises_cli):
+    result, data, _ = exercises_cli
+    assert result.returncode == 1
+    assert data["points"] == 0 and not data["full_marks"]
