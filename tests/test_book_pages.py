@@ -247,3 +247,83 @@ def test_pages_exist_for_the_browser_test():
     assert PAGES, NOT_BUILT
     if os.environ.get("CI"):
         assert shutil.which("chromium") and shutil.which("chromedriver"), INSTALL
+
+
+# ------------------------------------------- the book's Sphinx extension (no build needed)
+
+def _course_book():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_book", ROOT / "_ext" / "course_book.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _App:
+    def __init__(self, srcdir):
+        self.srcdir, self.js = srcdir, []
+
+    def add_js_file(self, filename, **kwargs):
+        self.js.append((filename, kwargs))
+
+
+def test_extension_adds_plotly_only_to_pages_with_a_figure(tmp_path):
+    ext = _course_book()
+    app = _App(tmp_path)
+    ext.add_plotly_where_needed(app, "a", "page.html", {"body": "<p>text</p>"}, None)
+    assert app.js == []
+    ext.add_plotly_where_needed(app, "b", "page.html",
+                                {"body": '<div id="x" class="plotly-graph-div"></div>'}, None)
+    assert [name for name, _ in app.js] == ["plotly.min.js"]
+    assert ext.plotly_js_source().stat().st_size > 1_000_000
+
+
+def test_extension_refuses_a_remote_mathjax():
+    from sphinx.errors import ExtensionError
+
+    ext = _course_book()
+
+    class Config:
+        mathjax_path = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+
+    with pytest.raises(ExtensionError, match="remote URL"):
+        ext.check_mathjax_is_local(None, Config())
+    Config.mathjax_path = "mathjax/tex-chtml.js"
+    ext.check_mathjax_is_local(None, Config())
+    assert (ext.mathjax_source() / "tex-chtml.js").is_file()
+
+
+def test_extension_points_colab_at_the_exercise_or_removes_it(tmp_path):
+    ext = _course_book()
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "03_windowing.ipynb").write_text("{}")
+    url = "https://colab.research.google.com/github/org/repo/blob/main/book/03_windowing.md"
+
+    def context():
+        return {"header_buttons": [{"label": "launch-buttons", "buttons": [
+            {"text": "Binder", "url": "https://mybinder.org/x"},
+            {"text": "Colab", "url": url.replace("03_windowing", "PAGE")}]}]}
+
+    app = _App(tmp_path)
+    chapter = context()
+    chapter["header_buttons"][0]["buttons"][1]["url"] = url
+    ext.fix_colab_button(app, "book/03_windowing", "page.html", chapter, None)
+    colab = chapter["header_buttons"][0]["buttons"][1]
+    assert colab["url"].endswith("/blob/main/exercises/03_windowing.ipynb")
+    for page in ("book/intro", "book/05_heatmap_overlays"):   # no exercise file for 05 here
+        other = context()
+        ext.fix_colab_button(app, page, "page.html", other, None)
+        assert [b["text"] for b in other["header_buttons"][0]["buttons"]] == ["Binder"]
+
+
+def test_extension_keeps_one_copy_of_each_inline_script():
+    from sphinx.builders.html._assets import _JavaScript
+
+    ext = _course_book()
+    scripts = [_JavaScript(None, body="const A = 1"), _JavaScript("x.js"),
+               _JavaScript("", body="const A = 1"), _JavaScript("", body="const B = 2")]
+    context = {"script_files": scripts}
+    ext.drop_duplicate_inline_scripts(None, "p", "page.html", context, None)
+    assert [(s.filename or "", s.attributes.get("body")) for s in context["script_files"]] == [
+        ("", "const A = 1"), ("x.js", None), ("", "const B = 2")]
