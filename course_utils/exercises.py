@@ -56,7 +56,7 @@ _LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<code>\S.*?)\s*#\s*SOLUTION\s*$")
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+\s*BEGIN SOLUTION\s*$")
 _END = re.compile(r"^(?P<indent>[ \t]*)#+\s*END SOLUTION\s*$")
 # Anything that still looks like a marker after stubbing is an authoring mistake.
-_LEFTOVER = re.compile(r"#.*\b(?:BEGIN|END)\s+SOLUTION\b|#\s*SOLUTION\b")
+_LEFTOVER = re.compile(r"#.*\b(?:BEGIN|END)\s+SOLUTION\b|#\s*SOLUTION\b", re.IGNORECASE)
 _TIMING_KEYS = ("execution", "ExecuteTime")
 _ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
