@@ -1,0 +1,402 @@
+"""The checks framework (course_utils/checks/_core.py): plain data, descriptions, answer files,
+getters and how checks run."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_utils import checks as checks_package
+from course_utils.checks import _core
+from course_utils.checks._core import (CheckFailed, CheckList, CheckResult, describe_axes,
+                                       describe_figure, dump_answers, extract_to_file,
+                                       first_image, get_array, get_axes, get_number, get_path,
+                                       get_string, is_blank, load_answers, to_plain, type_of)
+
+BLANK = {"__type__": "ellipsis"}
+MISSING = {"__type__": "missing"}
+
+
+# --------------------------------------------------------------------------- to_plain
+
+@pytest.mark.parametrize("value", [None, True, False, 0, -3, 2.5, "text", "", math.inf])
+def test_plain_scalars_stay(value):
+    assert to_plain(value) == value and type(to_plain(value)) is type(value)
+
+
+def test_numbers_and_strings_are_bounded():
+    assert to_plain(2**70) == float(2**70)
+    assert len(to_plain("x" * 10_000)) == _core.MAX_TEXT
+    assert to_plain(np.float32(2.5)) == 2.5 and type(to_plain(np.float32(2.5))) is float
+    assert to_plain(np.int16(-7)) == -7 and to_plain(np.bool_(True)) is True
+    assert type_of(to_plain(np.complex64(1 + 2j))) == "object"
+    assert to_plain(3 + 4j) == {"__type__": "complex", "real": 3.0, "imag": 4.0}
+
+
+def test_ellipsis_and_containers():
+    assert to_plain(...) == BLANK
+    assert to_plain((1, [2, (3,)], {"a": ...})) == [1, [2, [3]], {"a": BLANK}]
+    assert to_plain({1: "one"}) == {"1": "one"}
+    assert to_plain({3, 1, 2}) == {"__type__": "set", "items": [1, 2, 3]}
+    assert len(to_plain(list(range(_core.MAX_ITEMS + 5)))) == _core.MAX_ITEMS
+
+
+def test_depth_is_limited():
+    nested: list = []
+    for _ in range(_core.MAX_DEPTH + 3):
+        nested = [nested]
+    plain = to_plain(nested)
+    for _ in range(_core.MAX_DEPTH + 1):
+        plain = plain[0]
+    assert plain == {"__type__": "too_deep"}
+
+
+def test_arrays_are_copied_numeric_or_tagged(monkeypatch):
+    source = np.arange(6, dtype=np.int16).reshape(2, 3)
+    plain = to_plain(source)
+    source[0, 0] = 99
+    assert plain.dtype == np.int16 and plain[0, 0] == 0
+    assert to_plain(np.array([True, False])).dtype == bool
+    assert to_plain(np.array(["a", "b"])) == {"__type__": "list_array", "items": ["a", "b"]}
+    assert type_of(to_plain(np.zeros(2, dtype=complex))) == "object"
+    masked = to_plain(np.ma.masked_less(np.array([1.0, -1.0, 2.0]), 0))
+    assert type_of(masked) == "masked_array"
+    assert masked["mask"].tolist() == [False, True, False]
+    monkeypatch.setattr(_core, "MAX_ARRAY_BYTES", 100)
+    assert to_plain(np.zeros(1000)) == {"__type__": "too_large", "class": "ndarray",
+                                        "shape": [1000]}
+
+
+def test_paths_functions_objects_dataclasses(tmp_path):
+    file = tmp_path / "a.stl"
+    file.write_text("solid")
+    assert to_plain(file) == {"__type__": "path", "path": str(file), "exists": True,
+                              "suffix": ".stl"}
+    assert to_plain(len) == {"__type__": "function", "name": "len"}
+    assert to_plain(lambda x: x)["__type__"] == "function"
+
+    class Thing:
+        def __repr__(self):
+            return "<thing>"
+    assert to_plain(Thing()) == {"__type__": "object", "class": "Thing", "repr": "<thing>"}
+
+    @dataclasses.dataclass
+    class Window:
+        width: float
+        level: float
+    assert to_plain(Window(400, 40)) == {"__type__": "Window", "width": 400, "level": 40}
+
+
+def test_plotly_typed_arrays_and_figures():
+    encoded = {"dtype": "f4", "bdata": __import__("base64").b64encode(
+        np.array([1, 2, 3, 4], dtype="f4").tobytes()).decode(), "shape": "2, 2"}
+    assert to_plain(encoded).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    import plotly.graph_objects as go
+    plain = to_plain(go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="s")))
+    assert plain["__type__"] == "plotly_figure"
+    assert plain["data"][0]["name"] == "s"
+    assert np.asarray(plain["data"][0]["y"]).tolist() == [3, 4]
+
+
+def test_dicom_dataset_without_pixels():
+    from pydicom.dataset import Dataset
+    ds = Dataset()
+    ds.PatientName = "Doe^Jane"
+    ds.Rows = 2
+    ds.PixelSpacing = [0.5, 0.7]
+    ds.PixelData = b"\0" * 8
+    plain = to_plain(ds)
+    assert plain["__type__"] == "dataset" and plain["has_pixel_data"] is True
+    assert plain["elements"]["PatientName"] == "Doe^Jane"
+    assert plain["elements"]["Rows"] == 2 and plain["elements"]["PixelSpacing"] == [0.5, 0.7]
+    assert "PixelData" not in plain["elements"] and plain["vr"]["Rows"] == "US"
+
+
+def test_a_failing_object_becomes_an_error_tag_not_a_crash():
+    class Exploding:
+        def to_plotly_json(self):
+            raise RuntimeError("boom")
+    result = _core.Check(lambda broken: get_number(broken, "broken"), 1, "00_x").run(
+        {"broken": Exploding()})
+    assert not result.passed and "could not be read (RuntimeError: boom)" in result.message
+
+
+# --------------------------------------------------------------------------- descriptions
+
+def test_describe_axes_fields():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    image = ax.imshow(np.arange(6.0).reshape(2, 3), cmap="magma", vmin=0, vmax=4, alpha=0.5,
+                      interpolation="nearest", extent=(0, 30, 20, 0), origin="upper")
+    fig.colorbar(image, ax=ax, extend="max", label="HU")
+    ax.plot([0, 10], [5, 5], color="#0072B2", linestyle="--", label="profile")
+    ax.contour(np.eye(4), levels=[0.5], colors=["#E69F00"], linestyles=["dotted"])
+    ax.legend(title="Legend")
+    ax.text(1, 2, "note", color="white")
+    ax.annotate("lesion", xy=(5, 5), xytext=(10, 10), arrowprops={"arrowstyle": "->"})
+    ax.add_patch(plt.Circle((3, 3), 2, fill=False))
+    ax.set(title="Axial", xlabel="x (mm)", ylabel="y (mm)")
+    d = describe_axes(ax)
+    assert d["__type__"] == "axes" and d["title"] == "Axial" and d["xlabel"] == "x (mm)"
+    assert d["ylabel"] == "y (mm)" and d["axis_on"] and not d["is_colorbar"]
+    im = d["images"][0]
+    assert im["cmap"]["name"] == "magma" and im["clim"] == [0.0, 4.0]
+    assert im["norm"]["type"] == "Normalize" and im["alpha"] == 0.5
+    assert im["interpolation"] == "nearest" and im["extent"] == [0.0, 30.0, 20.0, 0.0]
+    assert im["colorbar"]["extend"] == "max" and im["colorbar"]["label"] == "HU"
+    assert type_of(im["array"]) == "masked_array"  # imshow keeps a masked array
+    assert get_array(im["array"], "a").shape == (2, 3)
+    assert im["cmap"]["colors"].shape == (256, 4)
+    line = d["lines"][0]
+    assert line["linestyle"] == "--" and line["label"] == "profile"
+    assert np.allclose(line["color"], [0, 0x72 / 255, 0xB2 / 255, 1])
+    contour = next(c for c in d["collections"] if c["__type__"] == "contour")
+    assert contour["levels"].tolist() == [0.5] and contour["linestyles"] == ["dotted"]
+    assert np.allclose(contour["edgecolors"][0], [0xE6 / 255, 0x9F / 255, 0, 1])
+    assert d["legend"]["labels"] == ["profile"] and d["legend"]["title"] == "Legend"
+    assert d["legend"]["handles"][0]["linestyle"] == "--"
+    texts = {t["text"]: t for t in d["texts"]}
+    assert texts["note"]["color"] == [1.0, 1.0, 1.0, 1.0]
+    assert texts["lesion"]["__type__"] == "annotation" and texts["lesion"]["has_arrow"]
+    assert d["patches"][0]["class"] == "Circle" and d["patches"][0]["radius"] == 2
+    described = describe_figure(fig)
+    assert described["size_inches"] == [4.0, 3.0]
+    assert [a["is_colorbar"] for a in described["axes"]] == [False, True]
+    json.dumps(json.loads(json.dumps(d, default=lambda a: a.tolist())))
+
+
+def test_describe_diverging_norm_scalebar_and_3d():
+    from matplotlib.colors import CenteredNorm
+    from matplotlib_scalebar.scalebar import ScaleBar
+    fig, ax = plt.subplots()
+    ax.imshow(np.array([[-1.0, 2.0]]), cmap="RdBu_r", norm=CenteredNorm(vcenter=0,
+                                                                        halfrange=3))
+    ax.add_artist(ScaleBar(0.7, "mm", fixed_value=50))
+    d = to_plain(ax)
+    norm = d["images"][0]["norm"]
+    assert norm["type"] == "CenteredNorm" and norm["vcenter"] == 0 and norm["halfrange"] == 3
+    bar = d["artists"][0]
+    assert bar["class"] == "ScaleBar" and bar["dx"] == 0.7 and bar["units"] == "mm"
+    assert bar["fixed_value"] == 50
+    ax3 = plt.figure().add_subplot(projection="3d")
+    ax3.set_zlabel("z (mm)")
+    d3 = to_plain(ax3)
+    assert d3["name"] == "3d" and d3["zlabel"] == "z (mm)" and len(d3["zlim"]) == 2
+
+
+# --------------------------------------------------------------------------- answer files
+
+def test_dump_load_round_trip(tmp_path):
+    answers = {"nan": math.nan, "inf": math.inf, "minus_inf": -math.inf, "x": 1.5, "n": 3,
+               "s": "é", "none": None, "flag": True, "blank": BLANK,
+               "arrays": [np.array([1.0, np.nan]), np.arange(3, dtype=np.uint8)],
+               "nested": {"mask": np.array([[True, False]]), "list": [1, [2.5, math.nan]]}}
+    path = tmp_path / "answers.json"
+    dump_answers(answers, path)
+    json.loads(path.read_text())  # strict JSON: no NaN literal
+    back = load_answers(path)
+    assert math.isnan(back["nan"]) and back["inf"] == math.inf and back["minus_inf"] == -math.inf
+    assert back["x"] == 1.5 and back["n"] == 3 and back["s"] == "é" and back["none"] is None
+    assert back["flag"] is True and back["blank"] == BLANK
+    assert np.array_equal(back["arrays"][0], answers["arrays"][0], equal_nan=True)
+    assert back["arrays"][1].dtype == np.uint8
+    assert back["nested"]["mask"].dtype == bool and back["nested"]["list"][1][0] == 2.5
+    assert math.isnan(back["nested"]["list"][1][1])
+    assert not list(tmp_path.glob("*.part*"))
+
+
+def test_round_trip_of_a_described_figure(tmp_path):
+    fig, ax = plt.subplots()
+    ax.imshow(np.ones((2, 2)), cmap="gray")
+    path = tmp_path / "a.json"
+    extract_to_file({"ax": ax, "fig": fig}, ["ax", "fig", "gone"], path)
+    back = load_answers(path)
+    assert first_image(get_axes(back["ax"], "ax"), "ax")["cmap"]["name"] == "gray"
+    assert get_array(get_axes(back["fig"], "fig")["images"][0]["array"], "a").shape == (2, 2)
+    assert back["gone"] == MISSING
+
+
+def test_load_refuses_pickles(tmp_path):
+    path = tmp_path / "a.json"
+    dump_answers({"v": np.zeros(2)}, path)
+    with open(str(path) + ".npz", "wb") as handle:
+        np.savez(handle, a0=np.array([{"evil": 1}], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):
+        load_answers(path)
+
+
+def test_load_refuses_oversized_files(tmp_path, monkeypatch):
+    path = tmp_path / "a.json"
+    dump_answers({"text": "x" * 500, "v": np.zeros(1000)}, path)
+    monkeypatch.setattr(_core, "MAX_JSON_BYTES", 100)
+    with pytest.raises(ValueError, match="answers file over"):
+        load_answers(path)
+    monkeypatch.setattr(_core, "MAX_JSON_BYTES", 10_000)
+    monkeypatch.setattr(_core, "MAX_NPZ_BYTES", 1000)
+    with pytest.raises(ValueError, match="arrays file over"):
+        load_answers(path)
+
+
+def test_load_refuses_a_small_archive_that_unpacks_to_much(tmp_path, monkeypatch):
+    path = tmp_path / "a.json"
+    dump_answers({"v": np.zeros(1)}, path)
+    with zipfile.ZipFile(str(path) + ".npz", "w", compression=zipfile.ZIP_DEFLATED) as packed:
+        with packed.open("a0.npy", "w") as member:
+            np.lib.format.write_array(member, np.zeros(200_000))
+    assert Path(str(path) + ".npz").stat().st_size < 20_000
+    monkeypatch.setattr(_core, "MAX_NPZ_BYTES", 1_000_000)
+    with pytest.raises(ValueError, match="unpack to over"):
+        load_answers(path)
+
+
+def test_learner_dicts_cannot_pose_as_descriptions(tmp_path):
+    forged = {"__type__": "axes", "images": [{"__type__": "image"}]}
+    path = tmp_path / "a.json"
+    extract_to_file({"ax": forged, "ref": {"__array__": "a0"}, "ok": {"k": 1}},
+                    ["ax", "ref", "ok"], path)
+    back = load_answers(path)
+    assert type_of(back["ax"]) == "dict" and back["ok"] == {"k": 1}
+    assert back["ref"] == {"__type__": "dict", "pairs": [["__array__", "a0"]]}
+    with pytest.raises(CheckFailed, match="got a dict"):
+        get_axes(back["ax"], "ax")
+    # in the notebook (not the grader) plain dicts pass through as before
+    assert to_plain(forged)["__type__"] == "axes"
+
+
+# --------------------------------------------------------------------------- getters
+
+@pytest.mark.parametrize("getter", [get_array, get_number, get_string, get_axes, get_path])
+def test_getters_explain_blank_missing_and_none(getter):
+    with pytest.raises(CheckFailed, match=r"^`v` is still `...`: replace it with your answer"):
+        getter(BLANK, "v")
+    with pytest.raises(CheckFailed, match=r"^`v` is not defined: run the cells above it"):
+        getter(MISSING, "v")
+    with pytest.raises(CheckFailed, match=r"^`v` is None: did a function forget to `return`"):
+        getter(None, "v")
+    with pytest.raises(CheckFailed, match=r"^`v` could not be read \(TypeError: no\)"):
+        getter({"__type__": "error", "message": "TypeError: no"}, "v")
+
+
+def test_getters_on_wrong_types():
+    with pytest.raises(CheckFailed, match="`a` should be a numpy array, got a str"):
+        get_array("text", "a")
+    with pytest.raises(CheckFailed, match=r"`a` should have 2 dimensions, it has 1 \(shape"):
+        get_array(np.zeros(3), "a", ndim=2)
+    with pytest.raises(CheckFailed, match=r"`a` has shape \(3,\); it should have the shape"):
+        get_array(np.zeros(3), "a", shape=(4,))
+    assert get_array([1, 2], "a").tolist() == [1.0, 2.0]
+    with pytest.raises(CheckFailed, match="numpy cannot turn into one"):
+        get_array([1, [2, 3]], "a")
+    assert get_number(np.array([2.5]), "n") == 2.5
+    with pytest.raises(CheckFailed, match="`n` should be a number, got a bool"):
+        get_number(True, "n")
+    with pytest.raises(CheckFailed, match="`n` should be a number, got a list"):
+        get_number([1, 2], "n")
+    with pytest.raises(CheckFailed, match="`n` is nan: it should be a finite number"):
+        get_number(math.nan, "n")
+    with pytest.raises(CheckFailed, match="`s` should be a string, got a int"):
+        get_string(3, "s")
+    with pytest.raises(CheckFailed, match=r"`ax` should be a matplotlib Axes .* got a "
+                                          r"function"):
+        get_axes({"__type__": "function", "name": "f"}, "ax")
+    assert is_blank(BLANK) and is_blank(MISSING) and is_blank(None) and not is_blank(0)
+
+
+def test_get_axes_accepts_a_one_panel_figure_and_first_image_needs_an_image():
+    fig, ax = plt.subplots()
+    assert get_axes(to_plain(fig), "fig")["__type__"] == "axes"
+    with pytest.raises(CheckFailed, match="Nothing is drawn with `imshow` on `fig` yet"):
+        first_image(get_axes(to_plain(fig), "fig"), "fig")
+    two, _ = plt.subplots(1, 2)
+    with pytest.raises(CheckFailed, match="`fig` is a figure with 2 panels"):
+        get_axes(to_plain(two), "fig")
+
+
+def test_get_path(tmp_path):
+    file = tmp_path / "mesh.stl"
+    file.write_text("solid")
+    assert get_path(to_plain(file), "p", suffix=".STL") == file
+    with pytest.raises(CheckFailed, match="`p` should be a .png file, got a name ending in"):
+        get_path(str(file), "p", suffix=".png")
+    with pytest.raises(CheckFailed, match="names a file that does not exist"):
+        get_path(str(tmp_path / "none.stl"), "p")
+    with pytest.raises(CheckFailed, match="should be a file path"):
+        get_path(3, "p")
+    token = _core._BASE_DIR.set(tmp_path)  # what the grader does: the learner's folder
+    try:
+        assert get_path("mesh.stl", "p") == file
+    finally:
+        _core._BASE_DIR.reset(token)
+
+
+# --------------------------------------------------------------------------- checks
+
+def make_checks() -> CheckList:
+    checks = CheckList("00_example")
+
+    @checks.add(points=2)
+    def double(answer, base):
+        """`answer` is twice `base`."""
+        if get_number(answer, "answer") != 2 * get_number(base, "base"):
+            raise CheckFailed("`answer` is not twice `base`.")
+
+    @checks.add()
+    def crashes(answer):
+        """A check with a bug of its own."""
+        return 1 / 0
+
+    return checks
+
+
+def test_checklist_registration_and_lookup():
+    checks = make_checks()
+    assert checks.names == ["double", "crashes"] and len(checks) == 2
+    assert checks.max_points == 3.0 and checks.variables == ["answer", "base"]
+    assert checks["double"] is checks.double and checks.double.params == ("answer", "base")
+    assert checks.double.description == "`answer` is twice `base`."
+    with pytest.raises(KeyError, match="00_example has no check 'nope'; its checks are: "
+                                       "double, crashes"):
+        checks["nope"]
+    with pytest.raises(AttributeError):
+        checks.nope
+    with pytest.raises(ValueError, match="two checks are called 'double'"):
+        checks.add()(checks.double.func)
+    with pytest.raises(ValueError, match="points must be a positive number"):
+        checks.add(points=0)
+
+
+def test_run_verify_and_feedback_line(capsys):
+    checks = make_checks()
+    assert checks.double.run({"answer": 4, "base": 2}) == CheckResult("double", True, 2, 2)
+    failed = checks.double.run({"answer": 5, "base": 2})
+    assert not failed.passed and failed.points == 0
+    assert failed.line() == "✘ double: `answer` is not twice `base`."
+    missing = checks.double.verify({"answer": 4})
+    assert "`base` is not defined" in missing.message
+    checks.double(4, base=2)
+    checks.double(..., 2)
+    assert capsys.readouterr().out.splitlines() == [
+        "✔ double: passed (2/2 points)",
+        "✘ double: `answer` is still `...`: replace it with your answer."]
+
+
+def test_a_crashing_check_is_reported_as_failed_not_raised():
+    result = make_checks().crashes.verify({"answer": 1})
+    assert not result.passed and result.points == 0 and result.max_points == 1
+    assert result.message.startswith("could not check this answer (ZeroDivisionError)")
+    assert "`answer`" in result.message
+
+
+def test_for_exercise_and_exercise_names():
+    names = checks_package.exercise_names()
+    assert names == sorted(names)
+    for name in names:
+        assert checks_package.for_exercise(name).exercise == name
+    with pytest.raises(KeyError, match="no exercise called '99_nothing'"):
+        checks_package.for_exercise("99_nothing")
