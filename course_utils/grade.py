@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 __all__ = [
-    "CheckGrade", "NotebookGrade", "format_table", "grade_notebook", "grade_paths",
+    "CheckGrade", "NotebookGrade", "classroom_result", "format_table", "grade_notebook", "grade_paths",
     "identify_exercise", "main", "notebook_paths", "preload", "report",
 ]
 
@@ -500,6 +500,43 @@ def report(grades: Sequence[NotebookGrade]) -> dict[str, Any]:
             "full_marks": bool(grades) and all(grade.full_marks for grade in grades)}
 
 
+def classroom_result(grades: Sequence[NotebookGrade],
+                     exercises: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The grades as a GitHub Classroom runner result (``--classroom``).
+
+    This is the JSON that ``classroom-resources/autograding-grading-reporter`` reads,
+    base64-encoded, from ``<RUNNER>_RESULTS``: one test per check of every exercise of the
+    course (``exercises``, default: all of them), scored from the best notebook graded for that
+    exercise; an exercise without a notebook scores 0. Extra copies of a notebook therefore
+    add nothing, and the maximum is the course's, not the number of notebooks handed in.
+    """
+    exercises = preload() if exercises is None else exercises
+    tests: list[dict[str, Any]] = []
+    for name in sorted(exercises):
+        candidates = [grade for grade in grades if grade.exercise == name and grade.checks]
+        best = max(candidates, key=lambda grade: grade.points, default=None)
+        graded = {check.name: check for check in best.checks} if best is not None else {}
+        for check in exercises[name]:
+            result = graded.get(check.name)
+            if result is None:
+                message = f"no notebook for exercise {name} was graded"
+                passed, score = False, 0.0
+            else:
+                message = result.message or ""
+                passed, score = result.passed, result.points
+            tests.append({"name": f"{name}: {check.name}", "status": "pass" if passed else "fail",
+                          "score": _number(score), "message": message, "line_no": 0,
+                          "execution_time": "0s"})
+    max_score = sum(checklist.max_points for checklist in exercises.values())
+    return {"version": 1,
+            "status": "pass" if tests and all(t["status"] == "pass" for t in tests) else "fail",
+            "max_score": _number(max_score), "tests": tests}
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)
+
+
 def _pts(points: float, max_points: float) -> str:
     return f"{points:g}/{max_points:g}"
 
@@ -543,6 +580,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Grade exercise notebooks in fresh kernels against the course's checks.")
     parser.add_argument("paths", nargs="+", help="notebooks, or folders of notebooks")
     parser.add_argument("--json", metavar="FILE", help="also write the grades as JSON to FILE")
+    parser.add_argument("--classroom", metavar="FILE",
+                        help="also write a GitHub Classroom result (autograding-grading-reporter "
+                             "runner format): one test per check of every exercise")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"time limit per cell (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--jobs", type=int, default=2, metavar="N",
@@ -560,6 +600,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
+    if args.classroom:
+        Path(args.classroom).write_text(json.dumps(classroom_result(grades), indent=1,
+                                                   ensure_ascii=False) + "\n", encoding="utf-8")
     return 0 if data["full_marks"] else 1
 
 

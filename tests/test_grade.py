@@ -267,6 +267,66 @@ def test_table_and_report():
     json.dumps(data)
 
 
+def test_classroom_result_counts_each_exercise_once():
+    right = grade.NotebookGrade("exercises/00_fixture.ipynb", "00_fixture", [
+        grade.CheckGrade("answer_number", 1.0, 1.0, True),
+        grade.CheckGrade("doubled_values", 0.0, 1.0, False, "`doubled` is still `...`."),
+        grade.CheckGrade("gray_image", 2.0, 2.0, True)])
+    copy = grade.NotebookGrade("exercises/00_fixture-Copy1.ipynb", "00_fixture", [
+        grade.CheckGrade(name, 0.0, points, False, "no") for name, points in
+        [("answer_number", 1.0), ("doubled_values", 1.0), ("gray_image", 2.0)]])
+    other = _other_exercise()
+    result = grade.classroom_result([copy, right], {"00_fixture": CHECKS, "01_other": other})
+    assert result["version"] == 1 and result["status"] == "fail"
+    assert result["max_score"] == 5  # the course's points, however many copies are handed in
+    assert [t["name"] for t in result["tests"]] == [
+        "00_fixture: answer_number", "00_fixture: doubled_values", "00_fixture: gray_image",
+        "01_other: only"]
+    assert [t["score"] for t in result["tests"]] == [1, 0, 2, 0]
+    assert [t["status"] for t in result["tests"]] == ["pass", "fail", "pass", "fail"]
+    assert result["tests"][1]["message"] == "`doubled` is still `...`."
+    assert result["tests"][3]["message"] == "no notebook for exercise 01_other was graded"
+    full = grade.classroom_result([right], {"01_other": other})
+    assert full["max_score"] == 1 and full["status"] == "fail"
+
+
+def _other_exercise():
+    from course_utils.checks._core import CheckList
+    other = CheckList("01_other")
+
+    @other.add(points=1)
+    def only(value):
+        """A check of another exercise."""
+
+    return other
+
+
+def test_classroom_workflow_grades_from_the_pristine_course_with_json():
+    import yaml
+    text = (ROOT / ".github" / "workflows" / "classroom.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert workflow["name"] == "Autograding Tests"
+    assert "push" in workflow[True]  # YAML reads the key `on` as True
+    (job,) = workflow["jobs"].values()
+    steps = job["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "python -I -m course_utils.grade" in runs and "--json grades.json" in runs
+    assert "--classroom classroom.json" in runs and "GITHUB_STEP_SUMMARY" in runs
+    course = [s for s in steps if s.get("with", {}).get("repository")]
+    assert course and course[0]["with"]["ref"] == "${{ env.COURSE_REF }}"
+    assert workflow["env"]["COURSE_REPOSITORY"] == "medviz-course/medical-image-visualization"
+    assert all(s["with"]["persist-credentials"] is False
+               for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    install = next(s for s in steps if "pip install" in s.get("run", ""))
+    assert install["working-directory"] == "course" and "--no-deps ." in install["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"].endswith("grades.json") and upload["if"] == "always()"
+    reporter = steps[-1]
+    assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
+    runner = reporter["with"]["runners"]
+    assert reporter["env"][f"{runner.upper()}_RESULTS"] == "${{ steps.grade.outputs.result }}"
+
+
 def test_cli_usage_errors_exit_2(tmp_path):
     result = subprocess.run([PYTHON, "-m", "course_utils.grade", str(tmp_path / "nope.ipynb")],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -287,11 +347,15 @@ def _cli(folder: str, tmp_path_factory) -> tuple[subprocess.CompletedProcess, di
     if not (ROOT / folder).is_dir() or not list((ROOT / folder).glob("*.ipynb")):
         pytest.fail(f"no notebooks in {folder}/")
     started = time.monotonic()
+    classroom = out.with_name("classroom.json")
     result = subprocess.run(
-        [PYTHON, "-m", "course_utils.grade", f"{folder}/", "--json", str(out), "--jobs", "2"],
+        [PYTHON, "-m", "course_utils.grade", f"{folder}/", "--json", str(out), "--jobs", "2",
+         "--classroom", str(classroom)],
         capture_output=True, text=True, cwd=ROOT, timeout=900)
     elapsed = time.monotonic() - started
-    return result, json.loads(out.read_text(encoding="utf-8")), elapsed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["classroom"] = json.loads(classroom.read_text(encoding="utf-8"))
+    return result, data, elapsed
 
 
 @pytest.fixture(scope="module")
@@ -342,6 +406,9 @@ def test_cli_on_solutions_exit_0_json_and_under_3_minutes(solutions_cli):
     assert data["points"] == data["max_points"] > 0
     assert {Path(n["path"]).stem for n in data["notebooks"]} >= set(EXERCISES)
     assert elapsed < 180, f"grading the solutions took {elapsed:.0f} s"
+    classroom = data["classroom"]
+    assert classroom["status"] == "pass" and classroom["max_score"] == data["max_points"]
+    assert sum(test["score"] for test in classroom["tests"]) == classroom["max_score"]
 
 
 @pytest.mark.slow
@@ -349,3 +416,5 @@ def test_cli_on_blank_exercises_exit_1(exercises_cli):
     result, data, _ = exercises_cli
     assert result.returncode == 1
     assert data["points"] == 0 and not data["full_marks"]
+    assert data["classroom"]["status"] == "fail"
+    assert all(test["score"] == 0 for test in data["classroom"]["tests"])
