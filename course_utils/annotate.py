@@ -252,7 +252,8 @@ def add_scalebar(ax: Axes | None = None, pixel_size_mm: Any = None, length_mm: f
     color : colour
         Bar and text colour; the box is transparent by default.
     direction : {"horizontal", "vertical"}
-        Passed to ScaleBar as ``rotation``.
+        Passed to ScaleBar as ``rotation="<direction>-only"``: the bar measures along that
+        direction alone, which is what non-square pixels need.
     **kwargs
         Passed to ``ScaleBar``.
 
@@ -279,8 +280,9 @@ def add_scalebar(ax: Axes | None = None, pixel_size_mm: Any = None, length_mm: f
         kwargs.setdefault("fixed_value", int(length) if length.is_integer() else length)
         kwargs.setdefault("fixed_units", "mm")
     kwargs.setdefault("box_alpha", 0.0)
-    bar = ScaleBar(dx, units="mm", location=location, color=color, rotation=direction,
-                   **kwargs)
+    # "-only": dx holds for this direction alone, so unequal pixel aspect is fine
+    bar = ScaleBar(dx, units="mm", location=location, color=color,
+                   rotation=f"{direction}-only", **kwargs)
     ax.add_artist(bar)
     return bar
 

@@ -145,7 +145,7 @@ def test_add_scalebar_in_pixels_and_in_mm():
     assert isinstance(bar, ScaleBar) and bar in ax.artists
     assert (bar.dx, bar.units, type(bar.dimension).__name__) == (0.8, "mm", "SILengthDimension")
     vertical = add_scalebar(ax, pixel_size_mm=(0.5, 0.8), direction="vertical", length_mm=20)
-    assert vertical.dx == 0.5 and vertical.rotation == "vertical"
+    assert vertical.dx == 0.5 and vertical.rotation == "vertical-only"
     assert (vertical.fixed_value, vertical.fixed_units) == (20.0, "mm")
 
     fig, ax = plt.subplots()
@@ -231,3 +231,16 @@ def test_plot_profile_draws_line_and_profile():
     assert fig2 is fig and axes[1].get_ylabel() == "value"
     with pytest.raises(ValueError, match=r"axes must be 2 Axes \(image, profile\), got 1"):
         plot_profile(image, (0, 0), (2, 4), axes=[given[0]])
+
+
+def test_scalebar_on_non_square_pixels_draws_without_warning():
+    """The (dy, dx) form is for images shown with aspect=dy/dx: no unequal-aspect warning."""
+    import warnings
+
+    fig, ax = plt.subplots()
+    ax.imshow(np.zeros((70, 256)), aspect=4 / 1.5)
+    bar = add_scalebar(ax, pixel_size_mm=(4, 1.5), length_mm=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    assert bar.rotation == "horizontal-only" and bar.dx == 1.5
