@@ -167,9 +167,15 @@ def _screenshot(driver, page: Path) -> Path:
     size = metrics.get("cssContentSize") or metrics["contentSize"]
     width = max(1, int(size["width"]))
     height = max(1, min(int(size["height"]), MAX_SCREENSHOT_HEIGHT))
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    # a viewport as tall as the page: captureBeyondViewport alone lays the theme out wrongly
+    # (the article shifted left, no sidebars)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        time.sleep(0.2)
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     target.write_bytes(base64.b64decode(shot["data"]))
     return target
 
