@@ -16,6 +16,9 @@
   markdown, so on a chapter page the button opens the chapter's exercise notebook
   (``exercises/NN_skill.ipynb``) and on the other pages it is removed.
 
+- The themes' source maps (``_static/**/*.map``, 3.3 MB, read only by a browser's developer
+  tools) are left out of the site, which must stay under 40 MB.
+
 Copies are skipped when the file in ``_static`` already has the source's size and time, so a
 rebuild with nothing changed copies nothing.
 """
@@ -106,6 +109,14 @@ def copy_assets(app: Sphinx) -> None:
         logger.info(f"course_book: copied {copied} static file(s) (plotly.js, MathJax)")
 
 
+def remove_source_maps(app: Sphinx, exception: Exception | None) -> None:
+    """Delete the themes' ``.map`` files from the output (developer-tools only, 3.3 MB)."""
+    if app.builder.format != "html":
+        return
+    for path in (Path(app.outdir) / "_static").rglob("*.map"):
+        path.unlink()
+
+
 def check_mathjax_is_local(app: Sphinx, config: Any) -> None:
     """Refuse a MathJax path on another host: the book must work offline."""
     path = str(config.mathjax_path or "")
@@ -170,6 +181,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     os.environ[BOOK_ENV] = "1"  # inherited by the kernels that execute the chapters
     app.connect("config-inited", check_mathjax_is_local)
     app.connect("builder-inited", copy_assets)
+    app.connect("build-finished", remove_source_maps)
     app.connect("html-page-context", add_plotly_where_needed)
     app.connect("html-page-context", drop_duplicate_inline_scripts, priority=900)
     # after sphinx-book-theme has made the launch buttons (its handler has priority 501)

@@ -89,6 +89,13 @@ def test_the_site_is_under_40_mb():
         + ", ".join(f"{p.relative_to(SITE)} {p.stat().st_size / 2**20:.1f} MB" for p in largest))
 
 
+def test_static_files_are_local_and_lean():
+    assert SITE.is_dir(), NOT_BUILT
+    static = SITE / "_static"
+    assert (static / "mathjax" / "tex-chtml.js").is_file(), "_ext/course_book.py copies MathJax"
+    assert not list(static.rglob("*.map")), "source maps belong to developer tools, not the site"
+
+
 def test_plotly_js_is_served_once_and_only_where_needed():
     assert PAGES, NOT_BUILT
     assert (SITE / "_static" / "plotly.min.js").is_file(), "_ext/course_book.py did not copy it"
