@@ -187,6 +187,22 @@ def _screenshot(driver, page: Path) -> Path:
     return target
 
 
+def _settle(driver, timeout: float = 10.0) -> None:
+    """Wait until the page stops navigating (a redirect) and has loaded."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            state = (driver.current_url,
+                     driver.execute_script("return document.readyState"))
+        except Exception:   # the page navigated while the script ran
+            state = None
+        if state is not None and state == last and state[1] == "complete":
+            return
+        last = state
+        time.sleep(0.2)
+
+
 IMAGES_JS = """
 return Array.from(document.images).map(img => {
   const figure = img.closest('figure');
@@ -211,6 +227,7 @@ FILE_LIKE = re.compile(r"(^|/)[^ ]+\.(png|jpe?g|svg|gif|webp)$", re.I)
 def test_page_in_chromium(browser, page):
     _drain(browser, "browser"), _drain(browser, "performance")   # forget the previous page
     browser.get(page.as_uri())
+    _settle(browser)   # index.html redirects to the first page
     # scroll through the page so lazy images load, then back to the top
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight);")
     browser.execute_script("window.scrollTo(0, 0);")
