@@ -18,6 +18,12 @@ A notebook that loops forever is interrupted (and its kernel killed if it does n
 kernel that dies is reported with the cell where it died; the answers extracted before count.
 A file that is not a notebook scores 0 and the other notebooks are graded anyway.
 
+Command line::
+
+    python -m course_utils.grade exercises/03_windowing.ipynb
+    python -m course_utils.grade exercises/ --json grades.json --timeout 60 --jobs 2
+    python -m course_utils.grade exercises/ --classroom result.json   # GitHub Classroom
+
 Exit status: 0 when every notebook has full marks, 1 otherwise, 2 for a usage error.
 
 Examples
@@ -54,6 +60,8 @@ __all__ = [
 DEFAULT_TIMEOUT = 60.0          # seconds per cell
 STARTUP_TIMEOUT = 60.0          # seconds for a kernel to answer
 INTERRUPT_GRACE = 5.0           # seconds a cell gets to stop after an interrupt
+MAX_REPLY_BYTES = 16 * 2**20    # larger replies from the kernel are never received
+MAX_NOTEBOOK_BYTES = 256 * 2**20
 
 _VERIFY_LOCK = threading.Lock()
 _START_LOCK = threading.Lock()
@@ -226,20 +234,40 @@ class _Kernel:
         with _START_LOCK:
             self.manager.start_kernel(cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.client = self.manager.client()
-        # Only shell: the kernel's prints (IOPub) are dropped by ZMQ, never reach this process.
-        self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False,
-                                   control=False)
+        self._connect()
+        self._pending = ""
         deadline = time.monotonic() + startup_timeout
-        while True:
+        while not self.responsive(1.0):
+            if not self.alive():
+                self.kill()
+                raise RuntimeError("the kernel died while starting")
             if time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError("the kernel did not start")
-            msg_id = self.client.kernel_info()
-            if self._reply(msg_id, 1.0) is not None:
-                break
-            if not self.alive():
-                raise RuntimeError("the kernel died while starting")
+
+    def _connect(self) -> None:
+        import zmq
+
+        self.context = zmq.Context()
+        # Replies larger than MAX_REPLY_BYTES (a huge error message...) are dropped unread
+        # (ZMQ then drops the connection: see interrupt); no send waits forever.
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_REPLY_BYTES)
+        self.context.setsockopt(zmq.SNDTIMEO, 5000)
+        self.context.setsockopt(zmq.LINGER, 0)
+        self.client = self.manager.client(context=self.context)
+        # Only shell: the kernel's prints (IOPub) are dropped by ZMQ, never reach this process.
+        self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False,
+                                   control=False)
+
+    def _disconnect(self) -> None:
+        try:
+            self.client.stop_channels()
+        except Exception:
+            pass
+        try:
+            self.context.destroy(linger=0)
+        except Exception:
+            pass
 
     def alive(self) -> bool:
         try:
@@ -271,8 +299,12 @@ class _Kernel:
         """
         if not self.alive():
             return "dead", ""
-        msg_id = self.client.execute(code, silent=silent, store_history=not silent,
-                                     allow_stdin=False, stop_on_error=False)
+        try:
+            msg_id = self.client.execute(code, silent=silent, store_history=not silent,
+                                         allow_stdin=False, stop_on_error=False)
+        except Exception:  # the connection is gone (see interrupt)
+            self._pending = ""
+            return ("timeout" if self.alive() else "dead"), ""
         self._pending = msg_id
         reply = self._reply(msg_id, timeout)
         if reply is None:
@@ -287,18 +319,31 @@ class _Kernel:
         return "error", str(content.get("ename", ""))[:80]
 
     def interrupt(self, grace: float) -> bool:
-        """Interrupt the running cell; True if it stopped within ``grace`` seconds."""
+        """Interrupt the running cell; True if the kernel is idle again within ``grace`` s."""
         try:
             self.manager.interrupt_kernel()
         except Exception:
             return False
-        return self._reply(self._pending, grace) is not None and self.alive()
+        if self._pending and self._reply(self._pending, grace) is not None:
+            return self.alive()
+        # No reply: the cell still runs, or its reply was too large and ZMQ dropped it with the
+        # connection. A new connection tells: the kernel answers kernel_info only when idle.
+        self._disconnect()
+        self._connect()
+        return self.responsive(grace)
+
+    def responsive(self, timeout: float) -> bool:
+        """True if the kernel answers a kernel_info request (it does only when idle)."""
+        if not self.alive():
+            return False
+        try:
+            msg_id = self.client.kernel_info()
+        except Exception:
+            return False
+        return self._reply(msg_id, timeout) is not None
 
     def kill(self) -> None:
-        try:
-            self.client.stop_channels()
-        except Exception:
-            pass
+        self._disconnect()
         try:
             self.manager.shutdown_kernel(now=True)
         except Exception:
@@ -338,10 +383,15 @@ def grade_notebook(path: str | os.PathLike[str], checklist: Any = None, *,
         preload()
     path = Path(path)
     try:
-        data = path.read_bytes()  # the only time the learner's file is touched
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            data, too_large = b"", True
+        else:
+            data, too_large = path.read_bytes(), False  # the only read of the learner's file
     except OSError as error:
         return NotebookGrade(str(path), None, error=f"cannot read the file ({error})")
     nb, problem = _parse_notebook(data)
+    if too_large:
+        nb, problem = None, f"not a notebook: over {MAX_NOTEBOOK_BYTES // 2**20} MB"
     if checklist is None:
         exercise = identify_exercise(path, nb.get("metadata") if nb is not None else None)
         checklist = _CHECKLISTS.get(exercise) if exercise is not None else None
@@ -393,7 +443,8 @@ def _run_and_check(path: Path, data: bytes, nb: Any, checklist: Any, workdir: Pa
         what = f"cell {cell}" if not silent else f"reading the answers after cell {cell}"
         if status == "timeout":
             if kernel.interrupt(INTERRUPT_GRACE):
-                grade.notes.append(f"{what} ran over {timeout:g} s and was interrupted")
+                grade.notes.append(f"{what} ran over {timeout:g} s and was interrupted "
+                                   "(or its reply was too large to read)")
                 return True
             stopped = (f"{what} ran over {timeout:g} s and did not stop when interrupted: "
                        "the kernel was stopped")

@@ -191,6 +191,16 @@ def test_megabytes_of_output_are_never_received():
     assert "x" * 1000 not in json.dumps(grade.report([notebook]))
 
 
+def test_huge_error_reply_is_never_received():
+    """A 40 MB error message: the reply is dropped unread, the kernel is idle, grading goes on."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    notebook = grade_with_good("huge_error", timeout=4.0)
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert notebook.full_marks and notebook.error is None
+    assert any("too large to read" in note for note in notebook.notes)
+    assert grown_mib < 30, f"the grader grew by {grown_mib:.0f} MiB"
+
+
 @pytest.mark.parametrize("name", ["invalid_json", "not_a_notebook"])
 def test_not_a_notebook_scores_zero_and_the_others_are_graded(name):
     notebook = grade_with_good(name)

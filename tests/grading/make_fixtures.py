@@ -91,6 +91,7 @@ NOTEBOOKS = {
     "os_exit": dict(after_answer="import os\nos._exit(0)"),
     "kill_kernel": dict(after_answer="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
     "megabytes_output": dict(after_answer='for _ in range(60):\n    print("x" * 1_000_000)'),
+    "huge_error": dict(after_answer='raise ValueError("x" * 40_000_000)'),
     "forged_figure": dict(gray=FORGED),
 }
 
@@ -98,7 +99,7 @@ EXPECTED = {
     "good": 4, "blank": 0, "wrong": 3, "redefine_checks": 3, "fake_print": 3,
     "edited_check_cell": 3, "deleted_check_cells": 3, "forever_loop": 4,
     "unstoppable_loop": 1, "sys_exit": 4, "exit_builtin": 1, "os_exit": 1, "kill_kernel": 1,
-    "megabytes_output": 4, "forged_figure": 2, "invalid_json": 0, "not_a_notebook": 0,
+    "megabytes_output": 4, "huge_error": 4, "forged_figure": 2, "invalid_json": 0, "not_a_notebook": 0,
 }
 
 
