@@ -230,6 +230,7 @@ class _Kernel:
 
         env = dict(os.environ)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        env.pop("MPLBACKEND", None)  # the inline backend, as in Jupyter (figures close per cell)
         self.manager = KernelManager(kernel_name="python3", kernel_spec_manager=_SpecManager())
         with _START_LOCK:
             self.manager.start_kernel(cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,

@@ -38,7 +38,7 @@ def _load(name: str, path: Path):
 FIXTURE = _load("fixture_checks", GRADING / "fixture_checks.py")
 MAKE = _load("make_fixtures", GRADING / "make_fixtures.py")
 CHECKS = FIXTURE.checks
-TIMEOUT = 8.0   # seconds per cell for the fixtures (the slowest real cell imports matplotlib)
+TIMEOUT = 10.0  # seconds per cell for the fixtures (the slowest real cell imports matplotlib)
 
 
 @pytest.fixture(autouse=True)
@@ -140,14 +140,14 @@ def test_forged_figure_description_is_not_a_figure():
 
 def test_endless_loop_is_interrupted_and_the_rest_graded():
     started = time.monotonic()
-    notebook = grade_with_good("forever_loop", timeout=4.0)
+    notebook = grade_with_good("forever_loop")
     assert time.monotonic() - started < 60
     assert notebook.error is None
-    assert any("ran over 4 s and was interrupted" in note for note in notebook.notes)
+    assert any("ran over 10 s and was interrupted" in note for note in notebook.notes)
 
 
 def test_loop_that_ignores_interrupts_gets_its_kernel_killed():
-    notebook = grade_with_good("unstoppable_loop", timeout=4.0)
+    notebook = grade_with_good("unstoppable_loop")
     checks = by_name(notebook)
     assert checks["answer_number"].passed  # extracted at its check cell, before the loop
     assert "did not stop when interrupted" in notebook.error
@@ -194,7 +194,7 @@ def test_megabytes_of_output_are_never_received():
 def test_huge_error_reply_is_never_received():
     """A 40 MB error message: the reply is dropped unread, the kernel is idle, grading goes on."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    notebook = grade_with_good("huge_error", timeout=4.0)
+    notebook = grade_with_good("huge_error")
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert notebook.full_marks and notebook.error is None
     assert any("too large to read" in note for note in notebook.notes)
