@@ -128,6 +128,32 @@ def test_a_failing_object_becomes_an_error_tag_not_a_crash():
     assert not result.passed and "could not be read (RuntimeError: boom)" in result.message
 
 
+def test_matplotlib_artists_on_their_own():
+    from matplotlib.colors import Normalize
+    fig, ax = plt.subplots()
+    image = ax.imshow(np.zeros((2, 2)), cmap="viridis")
+    (line,) = ax.plot([0, 1], [0, 1], ":", label="l")
+    legend = ax.legend()
+    text = ax.text(0, 0, "t")
+    scatter = ax.scatter([0, 1], [1, 0], c=[0.0, 1.0], cmap="magma")
+    assert to_plain(image)["__type__"] == "image"
+    assert to_plain(plt.get_cmap("gray"))["name"] == "gray"
+    assert to_plain(Normalize(-1, 1)) == {"__type__": "norm", "type": "Normalize",
+                                          "vmin": -1.0, "vmax": 1.0, "clip": False}
+    assert to_plain(line)["linestyle"] == ":"
+    assert to_plain(legend)["labels"] == ["l"]
+    assert to_plain(text)["text"] == "t"
+    described = to_plain(scatter)
+    assert described["__type__"] == "collection" and described["cmap"]["name"] == "magma"
+
+
+def test_trimesh_mesh():
+    import trimesh
+    plain = to_plain(trimesh.creation.box())
+    assert plain["__type__"] == "Trimesh" and plain["is_watertight"] is True
+    assert plain["vertices"].shape == (8, 3) and plain["faces"].shape == (12, 3)
+
+
 # --------------------------------------------------------------------------- descriptions
 
 def test_describe_axes_fields():
