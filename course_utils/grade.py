@@ -191,9 +191,11 @@ def _parse_notebook(data: bytes) -> tuple[Any, str | None]:
     except UnicodeDecodeError:
         return None, "not a notebook: the file is not UTF-8 text"
     try:
-        json.loads(text)
+        document = json.loads(text)
     except (ValueError, RecursionError) as error:
         return None, f"not a notebook: invalid JSON ({str(error)[:200]})"
+    if not isinstance(document, dict) or not ("cells" in document or "worksheets" in document):
+        return None, "not a notebook: the JSON has no cells"
     try:
         import warnings
         with warnings.catch_warnings():
