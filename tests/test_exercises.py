@@ -338,3 +338,19 @@ def test_cli_check_on_the_course():
     result = subprocess.run([sys.executable, "-m", "course_utils.exercises", "--check"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("stem", __import__("course_utils.checks", fromlist=["x"]).exercise_names())
+def test_every_exercise_has_four_checks_each_tested_on_a_wrong_answer(stem):
+    """Each check is exercised by its own test file, on a failing answer too (a `not ...passed`)."""
+    from course_utils.checks import for_exercise
+
+    checks = for_exercise(stem)
+    assert len(checks) >= 4, f"{stem} has {len(checks)} checks; the course asks for four or more"
+    test_file = ROOT / "tests" / f"test_checks_ex{stem}.py"
+    assert test_file.exists(), f"{stem}: no {test_file.name}"
+    text = test_file.read_text()
+    untested = [name for name in checks.names if text.count(name) < 2]
+    assert not untested, f"{test_file.name} barely mentions the checks {untested}"
+    assert "not " in text and ".passed" in text, \
+        f"{test_file.name} never asserts that a check fails on a wrong answer"
