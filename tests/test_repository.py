@@ -87,3 +87,13 @@ def test_every_module_has_a_test_file():
     missing = [name for name in course_utils.__all__
                if not (ROOT / "tests" / f"test_{name}.py").exists()]
     assert not missing, f"modules without tests/test_<module>.py: {missing}"
+
+
+def test_binder_uses_the_course_pins_and_python_3_11():
+    """repo2docker reads binder/ instead of the root: it must point back at the same pins."""
+    binder = ROOT / "binder"
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
+    assert "-r ../requirements.txt" in (binder / "requirements.txt").read_text()
+    post_build = binder / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
+    assert "set-default-viewer markdown myst" in post_build.read_text()
