@@ -141,8 +141,8 @@ def _check_anonymized(elements: dict[str, Any], name: str) -> None:
     original = _ct_small()
     for keyword in _REPLACED:
         if keyword in elements and elements[keyword] == str(original.data_element(keyword).value):
-            raise CheckFailed(f"`{name}` still holds the original {keyword}: replace it with a "
-                              "pseudonym (PS3.15 action D).")
+            raise CheckFailed(f"`{name}` still holds the original {keyword}: empty it or replace it "
+                              "with a pseudonym (PS3.15 table E.1-1, action Z).")
     for keyword in _EMPTIED_OR_REMOVED:
         if elements.get(keyword) not in (None, ""):
             raise CheckFailed(f"`{name}` still has a value in {keyword}: PS3.15 Annex E "
