@@ -240,18 +240,20 @@ def plane_axis_labels(plane: str = "axial") -> tuple[str, str]:
     """Axis labels ``(horizontal, vertical)`` for a plane from :func:`get_plane` in mm.
 
     The values along each axis are distances from the first pixel shown, not patient
-    coordinates. Pass the result to ``display.show_slice(axis_labels=...)``.
+    coordinates (on coronal and sagittal planes they grow toward the feet, while patient z
+    grows toward the head), so the labels name a direction, not an axis x, y or z.
+    Pass the result to ``display.show_slice(axis_labels=...)``.
 
     Examples
     --------
     >>> plane_axis_labels("sagittal")
-    ('y (mm), anterior to posterior', 'z (mm), superior to inferior')
+    ('mm, anterior to posterior', 'mm, superior to inferior')
     """
     plane = _check_plane(plane)
     return {
-        "axial": ("x (mm), patient right to left", "y (mm), anterior to posterior"),
-        "coronal": ("x (mm), patient right to left", "z (mm), superior to inferior"),
-        "sagittal": ("y (mm), anterior to posterior", "z (mm), superior to inferior"),
+        "axial": ("mm, patient right to left", "mm, anterior to posterior"),
+        "coronal": ("mm, patient right to left", "mm, superior to inferior"),
+        "sagittal": ("mm, anterior to posterior", "mm, superior to inferior"),
     }[plane]
 
 

@@ -122,7 +122,8 @@ def test_show_slice_axis_labels_follow_the_plane():
     ax = plt.figure().add_subplot()
     show_slice(np.zeros((4, 6)), spacing=(2.5, 0.7), ax=ax,
                axis_labels=plane_axis_labels("coronal"))
-    assert ax.get_xlabel().startswith("x (mm)") and ax.get_ylabel().startswith("z (mm)")
+    assert ax.get_xlabel() == "mm, patient right to left"
+    assert ax.get_ylabel() == "mm, superior to inferior"  # not "z": patient z grows upward
     with pytest.raises(ValueError, match="axis_labels must be two strings"):
         show_slice(np.zeros((4, 6)), spacing=(1, 1), ax=ax, axis_labels="x")
     assert len(ax.images) == 1  # validated before drawing
