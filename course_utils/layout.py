@@ -1,7 +1,7 @@
 """Figure layouts: the course style sheet, multi-window panels, slice montages, panel labels.
 
-The style sheet is applied only inside :func:`course_style` (``matplotlib.style.context``), so
-importing or calling anything here leaves the global rcParams alone.
+The style sheet is applied only inside :func:`course_style`, so importing or calling anything
+here leaves the global rcParams alone.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any, Iterator, Sequence
 
 import matplotlib.patheffects as path_effects
 import matplotlib.pyplot as plt
-import matplotlib.style
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.text import Text
@@ -32,6 +31,11 @@ STYLE_PATH = Path(__file__).with_name("course.mplstyle")
 def course_style() -> Iterator[None]:
     """Apply the course style sheet inside a ``with`` block only.
 
+    Only the settings the style sheet names are changed and restored afterwards. Before the
+    block starts, pyplot's backend is loaded: Jupyter's inline backend switches interactive
+    mode on when it loads, and a style or ``rc_context`` block around that moment would switch
+    it off again on exit, so that later figures no longer show.
+
     Examples
     --------
     >>> import matplotlib
@@ -41,13 +45,15 @@ def course_style() -> Iterator[None]:
     >>> matplotlib.rcParams["axes.spines.top"]
     True
     """
-    with matplotlib.style.context(STYLE_PATH):
+    if not plt.get_fignums():
+        plt.close(plt.figure())  # loads the backend outside the block (see above)
+    style = matplotlib.rc_params_from_file(STYLE_PATH, use_default_template=False)
+    saved = {key: matplotlib.rcParams[key] for key in style}
+    matplotlib.rcParams.update(style)
+    try:
         yield
-        # A kernel's first figure switches the inline backend to interactive inside the block;
-        # the style context would switch it back and later figures would not show.
-        interactive = matplotlib.is_interactive()
-    matplotlib.interactive(interactive)
-
+    finally:
+        matplotlib.rcParams.update(saved)
 
 def _window_title(window: Any) -> str:
     width, level = get_window(window)

@@ -140,3 +140,23 @@ def test_course_style_keeps_an_interactive_switch_made_inside_the_block():
         assert matplotlib.is_interactive()
     finally:
         matplotlib.interactive(was)
+
+
+def test_figures_still_show_after_a_nested_rc_context_in_a_real_kernel():
+    """Jupyter's inline backend loads with the first figure; nesting must not hide later ones."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "import matplotlib.pyplot as plt\n"
+        "from course_utils.layout import course_style\n"
+        "with course_style(), plt.rc_context({'font.size': 8}):\n"
+        "    fig, ax = plt.subplots()\n"
+        "    ax.plot([0, 1])",
+        "fig, ax = plt.subplots()\nax.plot([1, 0]);",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    shown = ["image/png" in output.get("data", {})
+             for cell in notebook.cells for output in cell.outputs]
+    assert shown.count(True) == 2, [cell.outputs for cell in notebook.cells]
