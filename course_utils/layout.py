@@ -12,6 +12,7 @@ import string
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import matplotlib
 import matplotlib.patheffects as path_effects
 import matplotlib.pyplot as plt
 import numpy as np
