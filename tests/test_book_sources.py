@@ -181,6 +181,21 @@ def test_no_deprecated_api_in_code(stem):
     assert not found, "deprecated or unwanted calls in code cells:\n  " + "\n  ".join(found)
 
 
+CODE_WIDTH = 79  # what a code box on a book page shows without scrolling
+
+
+def test_code_lines_fit_the_code_box(stem):
+    long_lines = []
+    for index, cell in enumerate(_notebook(stem).cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "remove-cell" in tags or "remove-input" in tags:
+            continue
+        long_lines += [f"cell {index}: {line}" for line in cell.source.splitlines()
+                       if len(line) > CODE_WIDTH]
+    assert not long_lines, (f"code lines over {CODE_WIDTH} characters (cut off on the page):"
+                            "\n  " + "\n  ".join(long_lines))
+
+
 def test_figure_cells_have_a_caption_or_alt_text(stem):
     missing = []
     for index, cell in enumerate(_notebook(stem).cells):
