@@ -14,6 +14,7 @@ from typing import Any, Iterator, Sequence
 
 import matplotlib
 import matplotlib.patheffects as path_effects
+import matplotlib.style
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
@@ -32,10 +33,10 @@ STYLE_PATH = Path(__file__).with_name("course.mplstyle")
 def course_style() -> Iterator[None]:
     """Apply the course style sheet inside a ``with`` block only.
 
-    Only the settings the style sheet names are changed and restored afterwards. Before the
-    block starts, pyplot's backend is loaded: Jupyter's inline backend switches interactive
-    mode on when it loads, and a style or ``rc_context`` block around that moment would switch
-    it off again on exit, so that later figures no longer show.
+    Every setting changed inside the block is restored afterwards, except interactive mode.
+    Before the block starts, pyplot's backend is loaded: Jupyter's inline backend switches
+    interactive mode on when it loads, and a style or ``rc_context`` block around that moment
+    would switch it off again on exit, so that later figures would no longer show.
 
     Examples
     --------
@@ -48,13 +49,10 @@ def course_style() -> Iterator[None]:
     """
     if not plt.get_fignums():
         plt.close(plt.figure())  # loads the backend outside the block (see above)
-    style = matplotlib.rc_params_from_file(STYLE_PATH, use_default_template=False)
-    saved = {key: matplotlib.rcParams[key] for key in style}
-    matplotlib.rcParams.update(style)
-    try:
+    with matplotlib.style.context(STYLE_PATH):
         yield
-    finally:
-        matplotlib.rcParams.update(saved)
+        interactive = matplotlib.is_interactive()
+    matplotlib.interactive(interactive)
 
 def _window_title(window: Any) -> str:
     width, level = get_window(window)

@@ -160,3 +160,13 @@ def test_figures_still_show_after_a_nested_rc_context_in_a_real_kernel():
     shown = ["image/png" in output.get("data", {})
              for cell in notebook.cells for output in cell.outputs]
     assert shown.count(True) == 2, [cell.outputs for cell in notebook.cells]
+
+
+def test_course_style_restores_settings_changed_inside_the_block():
+    """Settings a learner changes inside the block end with it, like matplotlib.rc_context."""
+    import matplotlib
+
+    before = matplotlib.rcParams["lines.markersize"]
+    with course_style():
+        matplotlib.rcParams["lines.markersize"] = before + 3
+    assert matplotlib.rcParams["lines.markersize"] == before
