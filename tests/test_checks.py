@@ -426,3 +426,32 @@ def test_for_exercise_and_exercise_names():
         assert checks_package.for_exercise(name).exercise == name
     with pytest.raises(KeyError, match="no exercise called '99_nothing'"):
         checks_package.for_exercise("99_nothing")
+
+
+def test_shared_figure_helpers():
+    """Outlines, colour-blind safety and mosaics, as the figure checks of 07, 10, 12 use them."""
+    import matplotlib.pyplot as plt
+
+    from course_utils.checks._core import CheckFailed, to_plain
+    from course_utils.checks._figures import (color_blind_safe, mosaic_panels, outline_box,
+                                              outlines, red_green, rgb)
+
+    from matplotlib.colors import to_rgba
+
+    blue, orange, red, green = (rgb(to_rgba(c)) for c in ("#0072B2", "#E69F00", "red", "green"))
+    assert color_blind_safe(blue, orange) and not red_green(blue, orange)
+    assert red_green(red, green) and not color_blind_safe(red, green)
+
+    fig, axd = plt.subplot_mosaic([["a", "b"]])
+    mask = np.zeros((10, 10))
+    mask[2:6, 3:8] = 1
+    axd["a"].contour(mask, levels=[0.5])
+    panels = mosaic_panels(to_plain(axd), "axd", ["a", "b"])
+    (outline,) = outlines(panels["a"])
+    assert np.allclose(outline_box(outline), [2.5, 7.5, 1.5, 5.5])
+    assert outlines(panels["b"]) == []
+    with pytest.raises(CheckFailed, match=r"`axd` has panels \['a', 'b'\].*missing: c"):
+        mosaic_panels(to_plain(axd), "axd", ["a", "c"])
+    with pytest.raises(CheckFailed, match="dict of Axes that `plt.subplot_mosaic` returns"):
+        mosaic_panels(to_plain(axd["a"]), "axd", ["a"])
+    plt.close(fig)

@@ -7,7 +7,6 @@ the grader's process.
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.checks._figures import color_blind_safe, outline_box, outlines, red_green, rgb
 from course_utils.checks._core import (CheckFailed, CheckList, first_image, get_axes,
                                        get_number)
 
@@ -24,16 +25,6 @@ SIZE, SEED = 512, 0
 PIXEL_SPACING = (0.75, 0.75)
 TOLERANCE_MM = 1.5          # two pixels: any contouring of the 0.5 level lands within this
 
-# Machado, Oliveira & Fernandes (2009), severity 1, applied to linear RGB.
-_SIMULATIONS = {
-    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968],
-                              [0.280085, 0.672501, 0.047413],
-                              [-0.011820, 0.042940, 0.968881]]),
-    "protanopia": np.array([[0.152286, 1.052583, -0.204868],
-                            [0.114503, 0.786281, 0.099216],
-                            [-0.003882, -0.048116, 1.051998]]),
-}
-_MIN_SIMULATED_DISTANCE = 0.4   # red/green ~0.1-0.35, Okabe-Ito blue/orange ~0.8
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,19 +47,6 @@ def _data() -> dict[str, Any]:
     return {"extent": np.array(physical_extent(image.shape, PIXEL_SPACING)),
             "truth_box": box(truth), "prediction_box": box(prediction),
             "dice": dice(truth, prediction), "jaccard": jaccard(truth, prediction)}
-
-
-def _contours(axes: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in axes["collections"]
-            if c["__type__"] == "contour" and not c.get("filled") and c["n_paths"] > 0
-            and any(np.size(v) for v in c.get("vertices", []))]
-
-
-def _box(contour: dict[str, Any]) -> np.ndarray:
-    points = np.concatenate([np.asarray(v, dtype=float).reshape(-1, 2)
-                             for v in contour["vertices"] if np.size(v)])
-    return np.array([points[:, 0].min(), points[:, 0].max(),
-                     points[:, 1].min(), points[:, 1].max()])
 
 
 def _matches(box: np.ndarray, expected: np.ndarray) -> bool:
@@ -106,7 +84,7 @@ def outline_in_mm(ax_outline):
         raise CheckFailed("The image on `ax_outline` is not drawn in mm: give `imshow` an "
                           "`extent` computed from the pixel spacing (pixel centres at "
                           "index x spacing).")
-    contours = _contours(axes)
+    contours = outlines(axes)
     if not contours:
         raise CheckFailed("No outline on `ax_outline` yet: draw one with `ax.contour` (a "
                           "filled `contourf` or an overlay is not an outline).")
@@ -115,45 +93,9 @@ def outline_in_mm(ax_outline):
         if levels.size != 1 or not math.isclose(float(levels[0]), 0.5, abs_tol=1e-6):
             raise CheckFailed("The outline should be exactly one contour level, half-way "
                               "between the mask's 0 and 1: look at the `levels` argument.")
-    boxes = [_box(c) for c in contours]
+    boxes = [outline_box(c) for c in contours]
     if not any(_matches(box, _data()["truth_box"]) for box in boxes):
         raise CheckFailed(_diagnose_placement(boxes[0]))
-
-
-def _rgb(color: Any) -> np.ndarray:
-    return np.asarray(color, dtype=float).reshape(-1)[:3]
-
-
-def _simulate(rgb: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    seen = np.clip(matrix @ linear, 0, 1)
-    return np.where(seen <= 0.0031308, 12.92 * seen, 1.055 * seen ** (1 / 2.4) - 0.055)
-
-
-def _hue(rgb: np.ndarray) -> tuple[float, float]:
-    import colorsys
-    h, _, s = colorsys.rgb_to_hls(*rgb)
-    return h * 360, s
-
-
-def _red_green(a: np.ndarray, b: np.ndarray) -> bool:
-    def kind(rgb: np.ndarray) -> str:
-        hue, saturation = _hue(rgb)
-        if saturation < 0.25:
-            return "grey"
-        if hue < 35 or hue >= 330:
-            return "red"
-        if 75 <= hue < 160:
-            return "green"
-        return "other"
-    return {kind(a), kind(b)} == {"red", "green"}
-
-
-def _color_blind_safe(a: np.ndarray, b: np.ndarray) -> bool:
-    if _red_green(a, b):
-        return False
-    return all(np.linalg.norm(_simulate(a, m) - _simulate(b, m)) >= _MIN_SIMULATED_DISTANCE
-               for m in _SIMULATIONS.values())
 
 
 def _is_solid(contour: dict[str, Any]) -> bool:
@@ -169,9 +111,9 @@ def _style_key(contour: dict[str, Any]) -> Any:
 
 def _truth_and_prediction(axes: dict[str, Any], name: str) -> tuple[dict, dict]:
     data = _data()
-    contours = _contours(axes)
-    truth = [c for c in contours if _matches(_box(c), data["truth_box"])]
-    prediction = [c for c in contours if _matches(_box(c), data["prediction_box"])
+    contours = outlines(axes)
+    truth = [c for c in contours if _matches(outline_box(c), data["truth_box"])]
+    prediction = [c for c in contours if _matches(outline_box(c), data["prediction_box"])
                   and not any(c is t for t in truth)]
     if not truth or not prediction:
         if len(contours) < 2:
@@ -188,12 +130,12 @@ def gt_vs_prediction_styles(ax_compare):
     """Ground truth and prediction outlined in colour-blind-safe colours and two line styles."""
     axes = get_axes(ax_compare, "ax_compare")
     truth, prediction = _truth_and_prediction(axes, "ax_compare")
-    colour_truth = _rgb(truth["edgecolors"][0])
-    colour_prediction = _rgb(prediction["edgecolors"][0])
-    if _red_green(colour_truth, colour_prediction):
+    colour_truth = rgb(truth["edgecolors"][0])
+    colour_prediction = rgb(prediction["edgecolors"][0])
+    if red_green(colour_truth, colour_prediction):
         raise CheckFailed("Red and green are the pair that about 1 man in 12 cannot tell "
                           "apart: pick a colour-blind-safe pair (see the Okabe-Ito palette).")
-    if not _color_blind_safe(colour_truth, colour_prediction):
+    if not color_blind_safe(colour_truth, colour_prediction):
         raise CheckFailed("The two outline colours look alike to readers with red-green "
                           "colour blindness: pick a pair that differs in lightness and hue "
                           "(see the Okabe-Ito palette).")
@@ -218,7 +160,7 @@ def _handle_matches(handle: dict[str, Any], contour: dict[str, Any]) -> bool:
     colour = handle.get("color") or handle.get("edgecolor")
     if colour is None or np.ndim(colour) != 1:
         return False
-    same_colour = np.allclose(_rgb(colour), _rgb(contour["edgecolors"][0]), atol=0.02)
+    same_colour = np.allclose(rgb(colour), rgb(contour["edgecolors"][0]), atol=0.02)
     style = handle.get("linestyle")
     handle_solid = style in ("-", "solid") or (isinstance(style, list) and style[1] is None)
     return bool(same_colour and handle_solid == _is_solid(contour))

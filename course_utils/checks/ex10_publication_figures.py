@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.checks._figures import mosaic_panels as _described_mosaic
 from course_utils.checks._core import (CheckFailed, CheckList, first_image, get_array,
-                                       get_axes, get_number, get_path, is_blank, type_of)
+                                       get_number, get_path)
 
 checks = CheckList("10_publication_figures")
 __all__ = ["checks", "export_png", "export_svg", "imsave_quantization", "mosaic_panels",
@@ -50,17 +51,7 @@ def _data() -> dict[str, Any]:
 
 
 def _mosaic(mosaic_axd: Any) -> dict[str, dict[str, Any]]:
-    if is_blank(mosaic_axd):
-        get_axes(mosaic_axd, "mosaic_axd")  # raises the "still ..." message
-    if type_of(mosaic_axd) in ("axes", "figure") or not isinstance(mosaic_axd, dict):
-        raise CheckFailed("`mosaic_axd` should be the dict of Axes that `plt.subplot_mosaic` "
-                          "returns (the second of its two results), keyed by panel name.")
-    missing = [name for name in PANELS if name not in mosaic_axd]
-    if missing:
-        raise CheckFailed(f"`mosaic_axd` has panels {sorted(mosaic_axd)}; the layout should "
-                          f"name its panels {', '.join(PANELS)} (missing: "
-                          f"{', '.join(missing)}).")
-    return {name: get_axes(mosaic_axd[name], f"mosaic_axd[{name!r}]") for name in PANELS}
+    return _described_mosaic(mosaic_axd, "mosaic_axd", PANELS)
 
 
 def _area(axes: dict[str, Any]) -> float:

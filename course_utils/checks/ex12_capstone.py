@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, get_array, get_axes,
-                                       get_number, is_blank, type_of)
-from course_utils.checks.ex07_contours import _color_blind_safe
+from course_utils.checks._core import (CheckFailed, CheckList, get_array, get_number, type_of)
+from course_utils.checks._figures import color_blind_safe, mosaic_panels, outline_box, outlines
 
 checks = CheckList("12_capstone")
 __all__ = ["axial_panel", "checks", "comparison_panel", "coronal_panel", "heatmap_panel",
@@ -79,16 +78,7 @@ def _data() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- helpers
 
 def _panels(capstone_axd: Any) -> dict[str, dict[str, Any]]:
-    if is_blank(capstone_axd):
-        get_axes(capstone_axd, "capstone_axd")  # raises the "still ..." message
-    if type_of(capstone_axd) in ("axes", "figure") or not isinstance(capstone_axd, dict):
-        raise CheckFailed("`capstone_axd` should be the dict of Axes that `plt.subplot_mosaic` "
-                          "returns, keyed by panel name.")
-    missing = [name for name in PANELS if name not in capstone_axd]
-    if missing:
-        raise CheckFailed(f"The mosaic should name its panels {', '.join(PANELS)}; "
-                          f"missing: {', '.join(missing)}.")
-    return {name: get_axes(capstone_axd[name], f"capstone_axd[{name!r}]") for name in PANELS}
+    return mosaic_panels(capstone_axd, "capstone_axd", PANELS)
 
 
 def _image_array(image: dict[str, Any], name: str) -> np.ndarray:
@@ -140,19 +130,6 @@ def _in_mm(image: dict[str, Any], shape: tuple[int, ...]) -> bool:
     return not math.isclose(width, 1.0, rel_tol=1e-6)
 
 
-def _contours(axes: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in axes["collections"]
-            if c["__type__"] == "contour" and not c.get("filled") and c["n_paths"] > 0
-            and any(np.size(v) for v in c.get("vertices", []))]
-
-
-def _box(contour: dict[str, Any]) -> np.ndarray:
-    points = np.concatenate([np.asarray(v, dtype=float).reshape(-1, 2)
-                             for v in contour["vertices"] if np.size(v)])
-    return np.array([points[:, 0].min(), points[:, 0].max(),
-                     points[:, 1].min(), points[:, 1].max()])
-
-
 # ----------------------------------------------------------------------------- checks
 
 @checks.add(points=1)
@@ -196,7 +173,7 @@ def axial_panel(capstone_axd):
     if in_mm and not np.allclose(image["extent"], data["axial_extent"], atol=0.5):
         raise CheckFailed("The axial image's extent is not the pixel grid in mm: pixel "
                           "centres sit at index x spacing (`physical_extent`).")
-    contours = _contours(axes)
+    contours = outlines(axes)
     if not contours:
         raise CheckFailed("The axial panel has no outline of the lesion: draw the reference "
                           "mask's contour at level 0.5.")
@@ -204,7 +181,7 @@ def axial_panel(capstone_axd):
     expected_box = data["lesion_box"] if in_mm else data["lesion_box"] / np.array([dx, dx,
                                                                                    dy, dy])
     tolerance = BOX_TOLERANCE_MM if in_mm else BOX_TOLERANCE_MM / dx
-    if not any(np.all(np.abs(_box(c) - expected_box) <= tolerance) for c in contours):
+    if not any(np.all(np.abs(outline_box(c) - expected_box) <= tolerance) for c in contours):
         raise CheckFailed("The outline does not lie on the lesion: contour the reference "
                           "mask of this slice, placed like the image (same extent and "
                           "origin).")
@@ -312,14 +289,14 @@ def comparison_panel(capstone_axd, dice_slice):
                           "prediction on the lesion's centre slice: 2 |A ∩ B| / (|A| + |B|).")
     axes = panels["comparison"]
     image = _base_image(axes, "comparison", data["axial"])
-    contours = _contours(axes)
+    contours = outlines(axes)
     if len(contours) < 2:
         raise CheckFailed("The comparison panel should outline both the reference and the "
                           "prediction.")
     first, second = contours[:2]
     colour_a = np.asarray(first["edgecolors"][0][:3])
     colour_b = np.asarray(second["edgecolors"][0][:3])
-    if not _color_blind_safe(colour_a, colour_b):
+    if not color_blind_safe(colour_a, colour_b):
         raise CheckFailed("The two outlines' colours are hard to tell apart for colour-blind "
                           "readers: use a safe pair such as Okabe-Ito blue and orange.")
     if first["dashes"][:1] == second["dashes"][:1]:
