@@ -8,6 +8,7 @@ import pytest
 from course_utils import datasets
 from course_utils.checks import ex01_dicom_basics as ex
 from course_utils.dicom import anonymize
+from check_helpers import assert_fails
 
 checks = ex.checks
 
@@ -19,14 +20,6 @@ def ds():
 
 def run(name, **values):
     return checks[name].run(values)
-
-
-def assert_fails(result, *words, answer=None):
-    assert not result.passed
-    for word in words:
-        assert word in result.message, result.message
-    if answer is not None:
-        assert str(answer) not in result.message, result.message
 
 
 def test_there_are_at_least_four_checks():

@@ -9,20 +9,13 @@ import pytest
 from course_utils.checks import ex03_windowing as ex
 from course_utils.phantom import fake_ct_slice
 from course_utils.windowing import PRESETS, apply_window, window_limits
+from check_helpers import assert_fails
 
 checks = ex.checks
 
 
 def run(name, **values):
     return checks[name].run(values)
-
-
-def assert_fails(result, *words, answer=None):
-    assert not result.passed
-    for word in words:
-        assert word in result.message, result.message
-    if answer is not None:
-        assert str(answer) not in result.message, result.message
 
 
 def test_there_are_at_least_four_checks():

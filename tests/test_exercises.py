@@ -352,5 +352,5 @@ def test_every_exercise_has_four_checks_each_tested_on_a_wrong_answer(stem):
     text = test_file.read_text()
     untested = [name for name in checks.names if text.count(name) < 2]
     assert not untested, f"{test_file.name} barely mentions the checks {untested}"
-    assert "not " in text and ".passed" in text, \
-        f"{test_file.name} never asserts that a check fails on a wrong answer"
+    asserts_a_failure = "assert_fails(" in text or ("not " in text and ".passed" in text)
+    assert asserts_a_failure, f"{test_file.name} never asserts that a check fails on a wrong answer"
