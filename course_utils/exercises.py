@@ -13,7 +13,8 @@ made from it by:
 The same solution always gives the same bytes. Generation refuses a notebook whose markers are
 unbalanced or left behind, or whose check cells do not match the exercise's
 :class:`~course_utils.checks.CheckList`: every check appears exactly once, in a cell with id
-``check-<name>`` that holds only the call ``checks.<name>(<the check's parameter names>)``.
+``check-<name>`` that holds only the call ``checks.<name>()`` (the check reads its variables
+from the notebook's namespace).
 
 Command line::
 
@@ -193,7 +194,7 @@ def _cell_name(index: int, cell: Any) -> str:
 def check_cells(nb: Any, checklist: Any, where: str = "notebook") -> tuple[dict[str, int], list[str]]:
     """Find the check cell of every check; return ``({name: cell index}, problems)``.
 
-    A check cell holds only ``checks.<name>(<parameter names>)`` and has the id
+    A check cell holds only ``checks.<name>()`` and has the id
     ``check-<name>``. Every check of ``checklist`` has exactly one.
     """
     problems: list[str] = []
@@ -229,7 +230,7 @@ def check_cells(nb: Any, checklist: Any, where: str = "notebook") -> tuple[dict[
                                 f"{checklist.exercise} has no check {named!r}.")
     located: dict[str, int] = {}
     for check in checklist:
-        expected = f"checks.{check.name}({', '.join(check.params)})"
+        expected = f"checks.{check.name}()"
         where_called = calls.get(check.name, [])
         if not where_called:
             problems.append(f"{where}: check {check.name!r} has no check cell; add a code cell "
@@ -245,10 +246,10 @@ def check_cells(nb: Any, checklist: Any, where: str = "notebook") -> tuple[dict[
         call = _only_call(_python(cell.source))  # type: ignore[arg-type]
         if call is None:
             continue  # already reported: other code in the cell
-        arguments = [arg.id if isinstance(arg, ast.Name) else None for arg in call.args]
-        if call.keywords or arguments != list(check.params):
+        if call.keywords or call.args:
             problems.append(f"{where}: {_cell_name(index, cell)} should be exactly "
-                            f"`{expected}` (the check's parameter names, in order).")
+                            f"`{expected}` (a check reads its variables, "
+                            f"{', '.join(check.params)}, from the notebook).")
         if cell.get("id") != f"check-{check.name}":
             problems.append(f"{where}: {_cell_name(index, cell)} calls `checks.{check.name}` "
                             f"but its id is not 'check-{check.name}'; run `python -m "

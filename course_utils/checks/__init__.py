@@ -6,7 +6,14 @@ In an exercise notebook::
     checks.window_limits_lung(vmin, vmax)      # prints ✔ or ✘ with a hint
 
 The grader (``python -m course_utils.grade``) runs the same checks outside the learner's
-kernel, on plain data extracted from it (see ``course_utils.checks._core``).
+kernel, on plain data extracted from it. The layer, one concern a module:
+
+- ``_registry``: checks, check lists, task data per variant (``COURSE_UTILS_VARIANT``);
+- ``_plain``: live objects to plain data, answers files (JSON + npz, no pickle);
+- ``_describe``: what a matplotlib figure shows, in data coordinates;
+- ``_values``: getters that turn plain answers into what a check needs, or say what is wrong;
+- ``_predicates``: figure predicates shared by every exercise (grey, diverging, colorbars,
+  scalebars, legends, panel and orientation letters, outlines).
 
 Examples
 --------
@@ -20,14 +27,18 @@ import importlib
 import pkgutil
 import re
 
-from ._core import (Check, CheckFailed, CheckList, CheckResult, describe_axes, describe_figure,
-                    first_image, get_array, get_axes, get_number, get_path, get_string, is_blank,
-                    to_plain, type_of)
+from ._describe import describe_axes, describe_figure
+from ._plain import to_plain, type_of
+from ._registry import (VARIANT_ENV, Check, CheckFailed, CheckList, CheckResult, current_variant,
+                        variant_from)
+from ._values import (first_image, get_array, get_axes, get_figure, get_number, get_path,
+                      get_string, is_blank, require)
 
 __all__ = [
-    "Check", "CheckFailed", "CheckList", "CheckResult", "describe_axes", "describe_figure",
-    "exercise_names", "first_image", "for_exercise", "get_array", "get_axes", "get_number",
-    "get_path", "get_string", "is_blank", "to_plain", "type_of",
+    "VARIANT_ENV", "Check", "CheckFailed", "CheckList", "CheckResult", "current_variant",
+    "describe_axes", "describe_figure", "exercise_names", "first_image", "for_exercise",
+    "get_array", "get_axes", "get_figure", "get_number", "get_path", "get_string", "is_blank",
+    "require", "to_plain", "type_of", "variant_from",
 ]
 
 _STEM = re.compile(r"^(\d\d)_([a-z0-9_]+)$")

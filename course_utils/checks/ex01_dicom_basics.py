@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, get_number, get_path, get_string,
+from course_utils.checks import (CheckFailed, CheckList, get_number, get_path, get_string,
                                        type_of)
 
 checks = CheckList("01_dicom_basics")
@@ -192,6 +192,6 @@ def written_file(anon_path):
     if not np.array_equal(reread.pixel_array, _ct_small().pixel_array):
         raise CheckFailed("the pixels in the file differ from CT_small.dcm's: anonymization "
                           "changes the header, not the image.")
-    from course_utils.checks._core import to_plain
+    from course_utils.checks import to_plain
 
     _check_anonymized(to_plain(reread)["elements"], "the written file")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._core import CheckFailed, CheckList, get_array, get_number, type_of
+from course_utils.checks import CheckFailed, CheckList, get_array, get_number, type_of
 
 checks = CheckList("02_hounsfield_units")
 __all__ = ["checks", "hu_from_header", "no_overflow", "padding_mask", "fat_share",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, first_image, get_array, get_axes,
+from course_utils.checks import (CheckFailed, CheckList, first_image, get_array, get_axes,
                                        get_number, get_string)
 
 checks = CheckList("03_windowing")

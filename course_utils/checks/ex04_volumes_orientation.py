@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, first_image, get_array,
+from course_utils.checks import (CheckFailed, CheckList, first_image, get_array,
                                        get_axes, get_number)
 
 checks = CheckList("04_volumes_orientation")

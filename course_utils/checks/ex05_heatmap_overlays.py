@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, get_array, get_axes,
+from course_utils.checks import (CheckFailed, CheckList, get_array, get_axes,
                                        get_string, type_of)
 
 checks = CheckList("05_heatmap_overlays")

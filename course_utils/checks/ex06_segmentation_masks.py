@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from course_utils.checks._core import CheckFailed, CheckList, get_array, get_axes, type_of
+from course_utils.checks import CheckFailed, CheckList, get_array, get_axes, type_of
 
 checks = CheckList("06_segmentation_masks")
 __all__ = ["CHEST", "DICE_BAR", "SLICE", "checks", "class_legend", "fixed_limits_nearest",

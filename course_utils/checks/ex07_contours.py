@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._figures import color_blind_safe, outline_box, outlines, red_green, rgb
-from course_utils.checks._core import (CheckFailed, CheckList, first_image, get_axes,
+from course_utils.checks._predicates import color_blind_safe, outline_box, outlines, red_green, rgb
+from course_utils.checks import (CheckFailed, CheckList, first_image, get_axes,
                                        get_number)
 
 checks = CheckList("07_contours")

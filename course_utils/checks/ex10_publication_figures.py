@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._figures import mosaic_panels as _described_mosaic
-from course_utils.checks._core import (CheckFailed, CheckList, first_image, get_array,
+from course_utils.checks._predicates import mosaic_panels as _described_mosaic
+from course_utils.checks import (CheckFailed, CheckList, first_image, get_array,
                                        get_number, get_path)
 
 checks = CheckList("10_publication_figures")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, get_array, get_number, get_path,
+from course_utils.checks import (CheckFailed, CheckList, get_array, get_number, get_path,
                                        is_blank, type_of)
 
 checks = CheckList("11_meshes")

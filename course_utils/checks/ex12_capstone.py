@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks._core import (CheckFailed, CheckList, get_array, get_number, type_of)
-from course_utils.checks._figures import color_blind_safe, mosaic_panels, outline_box, outlines
+from course_utils.checks import (CheckFailed, CheckList, get_array, get_number, type_of)
+from course_utils.checks._predicates import color_blind_safe, mosaic_panels, outline_box, outlines
 
 checks = CheckList("12_capstone")
 __all__ = ["axial_panel", "checks", "comparison_panel", "coronal_panel", "heatmap_panel",
