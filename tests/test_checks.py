@@ -1,5 +1,5 @@
-"""The checks framework (course_utils/checks/_core.py): plain data, descriptions, answer files,
-getters and how checks run."""
+"""The checks framework (course_utils/checks/): plain data, answer files, getters, the registry
+and variants. Figure descriptions and predicates: tests/test_checks_figures.py."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ import numpy as np
 import pytest
 
 from course_utils import checks as checks_package
-from course_utils.checks import _core
-from course_utils.checks._core import (CheckFailed, CheckList, CheckResult, describe_axes,
-                                       describe_figure, dump_answers, extract_to_file,
-                                       first_image, get_array, get_axes, get_number, get_path,
-                                       get_string, is_blank, load_answers, to_plain, type_of)
+from course_utils.checks import _plain as _core
+from course_utils.checks import _registry
+from course_utils.checks._describe import describe_axes, describe_figure
+from course_utils.checks._plain import (dump_answers, extract_to_file, load_answers, to_plain,
+                                        type_of)
+from course_utils.checks._registry import CheckFailed, CheckList, CheckResult
+from course_utils.checks._values import (first_image, get_array, get_axes, get_number, get_path,
+                                         get_string, is_blank)
 
 BLANK = {"__type__": "ellipsis"}
 MISSING = {"__type__": "missing"}
@@ -91,7 +94,14 @@ def test_paths_functions_objects_dataclasses(tmp_path):
     class Window:
         width: float
         level: float
-    assert to_plain(Window(400, 40)) == {"__type__": "Window", "width": 400, "level": 40}
+    assert to_plain(Window(400, 40)) == {"__type__": "dataclass", "class": "Window",
+                                         "fields": {"width": 400, "level": 40}}
+
+    @dataclasses.dataclass
+    class Forged:  # a field called __type__ cannot overwrite the tag
+        __type__: str
+
+    assert to_plain(Forged("axes"))["__type__"] == "dataclass"
 
 
 def test_plotly_typed_arrays_and_figures():
@@ -123,28 +133,14 @@ def test_a_failing_object_becomes_an_error_tag_not_a_crash():
     class Exploding:
         def to_plotly_json(self):
             raise RuntimeError("boom")
-    result = _core.Check(lambda broken: get_number(broken, "broken"), 1, "00_x").run(
-        {"broken": Exploding()})
+    checks = CheckList("00_x")
+
+    @checks.add(points=1)
+    def reads(broken):
+        get_number(broken, "broken")
+
+    result = reads.run({"broken": Exploding()})
     assert not result.passed and "could not be read (RuntimeError: boom)" in result.message
-
-
-def test_matplotlib_artists_on_their_own():
-    from matplotlib.colors import Normalize
-    fig, ax = plt.subplots()
-    image = ax.imshow(np.zeros((2, 2)), cmap="viridis")
-    (line,) = ax.plot([0, 1], [0, 1], ":", label="l")
-    legend = ax.legend()
-    text = ax.text(0, 0, "t")
-    scatter = ax.scatter([0, 1], [1, 0], c=[0.0, 1.0], cmap="magma")
-    assert to_plain(image)["__type__"] == "image"
-    assert to_plain(plt.get_cmap("gray"))["name"] == "gray"
-    assert to_plain(Normalize(-1, 1)) == {"__type__": "norm", "type": "Normalize",
-                                          "vmin": -1.0, "vmax": 1.0, "clip": False}
-    assert to_plain(line)["linestyle"] == ":"
-    assert to_plain(legend)["labels"] == ["l"]
-    assert to_plain(text)["text"] == "t"
-    described = to_plain(scatter)
-    assert described["__type__"] == "collection" and described["cmap"]["name"] == "magma"
 
 
 def test_trimesh_mesh():
@@ -155,68 +151,6 @@ def test_trimesh_mesh():
 
 
 # --------------------------------------------------------------------------- descriptions
-
-def test_describe_axes_fields():
-    fig, ax = plt.subplots(figsize=(4, 3))
-    image = ax.imshow(np.arange(6.0).reshape(2, 3), cmap="magma", vmin=0, vmax=4, alpha=0.5,
-                      interpolation="nearest", extent=(0, 30, 20, 0), origin="upper")
-    fig.colorbar(image, ax=ax, extend="max", label="HU")
-    ax.plot([0, 10], [5, 5], color="#0072B2", linestyle="--", label="profile")
-    ax.contour(np.eye(4), levels=[0.5], colors=["#E69F00"], linestyles=["dotted"])
-    ax.legend(title="Legend")
-    ax.text(1, 2, "note", color="white")
-    ax.annotate("lesion", xy=(5, 5), xytext=(10, 10), arrowprops={"arrowstyle": "->"})
-    ax.add_patch(plt.Circle((3, 3), 2, fill=False))
-    ax.set(title="Axial", xlabel="x (mm)", ylabel="y (mm)")
-    d = describe_axes(ax)
-    assert d["__type__"] == "axes" and d["title"] == "Axial" and d["xlabel"] == "x (mm)"
-    assert d["ylabel"] == "y (mm)" and d["axis_on"] and not d["is_colorbar"]
-    im = d["images"][0]
-    assert im["cmap"]["name"] == "magma" and im["clim"] == [0.0, 4.0]
-    assert im["norm"]["type"] == "Normalize" and im["alpha"] == 0.5
-    assert im["interpolation"] == "nearest" and im["extent"] == [0.0, 30.0, 20.0, 0.0]
-    assert im["colorbar"]["extend"] == "max" and im["colorbar"]["label"] == "HU"
-    assert type_of(im["array"]) == "masked_array"  # imshow keeps a masked array
-    assert get_array(im["array"], "a").shape == (2, 3)
-    assert im["cmap"]["colors"].shape == (256, 4)
-    line = d["lines"][0]
-    assert line["linestyle"] == "--" and line["label"] == "profile"
-    assert np.allclose(line["color"], [0, 0x72 / 255, 0xB2 / 255, 1])
-    contour = next(c for c in d["collections"] if c["__type__"] == "contour")
-    assert contour["levels"].tolist() == [0.5] and contour["linestyles"] == ["dotted"]
-    assert np.allclose(contour["edgecolors"][0], [0xE6 / 255, 0x9F / 255, 0, 1])
-    assert d["legend"]["labels"] == ["profile"] and d["legend"]["title"] == "Legend"
-    assert d["legend"]["handles"][0]["linestyle"] == "--"
-    texts = {t["text"]: t for t in d["texts"]}
-    assert texts["note"]["color"] == [1.0, 1.0, 1.0, 1.0]
-    assert texts["lesion"]["__type__"] == "annotation" and texts["lesion"]["has_arrow"]
-    assert d["patches"][0]["class"] == "Circle" and d["patches"][0]["radius"] == 2
-    described = describe_figure(fig)
-    assert described["size_inches"] == [4.0, 3.0]
-    assert [a["is_colorbar"] for a in described["axes"]] == [False, True]
-    json.dumps(json.loads(json.dumps(d, default=lambda a: a.tolist())))
-
-
-def test_describe_diverging_norm_scalebar_and_3d():
-    from matplotlib.colors import CenteredNorm
-    from matplotlib_scalebar.scalebar import ScaleBar
-    fig, ax = plt.subplots()
-    ax.imshow(np.array([[-1.0, 2.0]]), cmap="RdBu_r", norm=CenteredNorm(vcenter=0,
-                                                                        halfrange=3))
-    ax.add_artist(ScaleBar(0.7, "mm", fixed_value=50))
-    d = to_plain(ax)
-    norm = d["images"][0]["norm"]
-    assert norm["type"] == "CenteredNorm" and norm["vcenter"] == 0 and norm["halfrange"] == 3
-    bar = d["artists"][0]
-    assert bar["class"] == "ScaleBar" and bar["dx"] == 0.7 and bar["units"] == "mm"
-    assert bar["fixed_value"] == 50
-    ax3 = plt.figure().add_subplot(projection="3d")
-    ax3.set_zlabel("z (mm)")
-    d3 = to_plain(ax3)
-    assert d3["name"] == "3d" and d3["zlabel"] == "z (mm)" and len(d3["zlim"]) == 2
-
-
-# --------------------------------------------------------------------------- answer files
 
 def test_dump_load_round_trip(tmp_path):
     answers = {"nan": math.nan, "inf": math.inf, "minus_inf": -math.inf, "x": 1.5, "n": 3,
@@ -428,30 +362,79 @@ def test_for_exercise_and_exercise_names():
         checks_package.for_exercise("99_nothing")
 
 
-def test_shared_figure_helpers():
-    """Outlines, colour-blind safety and mosaics, as the figure checks of 07, 10, 12 use them."""
-    import matplotlib.pyplot as plt
 
-    from course_utils.checks._core import CheckFailed, to_plain
-    from course_utils.checks._figures import (color_blind_safe, mosaic_panels, outline_box,
-                                              outlines, red_green, rgb)
 
-    from matplotlib.colors import to_rgba
+# --------------------------------------------------------------------------- variants, task data
 
-    blue, orange, red, green = (rgb(to_rgba(c)) for c in ("#0072B2", "#E69F00", "red", "green"))
-    assert color_blind_safe(blue, orange) and not red_green(blue, orange)
-    assert red_green(red, green) and not color_blind_safe(red, green)
+def test_variant_from_integers_strings_and_logins(monkeypatch):
+    assert _registry.variant_from(None) == 0 and _registry.variant_from("") == 0
+    assert _registry.variant_from("12") == 12 and _registry.variant_from(12) == 12
+    login = _registry.variant_from("octocat")
+    assert login == _registry.variant_from(" OctoCat") and 0 <= login < 2**31
+    assert login != _registry.variant_from("octodog")
+    with pytest.raises(ValueError, match="non-negative"):
+        _registry.variant_from(-1)
+    with pytest.raises(TypeError, match="not a bool"):
+        _registry.variant_from(True)
+    monkeypatch.setenv(_registry.VARIANT_ENV, "octocat")
+    assert _registry.current_variant() == login
+    monkeypatch.delenv(_registry.VARIANT_ENV)
+    assert _registry.current_variant() == 0
 
-    fig, axd = plt.subplot_mosaic([["a", "b"]])
-    mask = np.zeros((10, 10))
-    mask[2:6, 3:8] = 1
-    axd["a"].contour(mask, levels=[0.5])
-    panels = mosaic_panels(to_plain(axd), "axd", ["a", "b"])
-    (outline,) = outlines(panels["a"])
-    assert np.allclose(outline_box(outline), [2.5, 7.5, 1.5, 5.5])
-    assert outlines(panels["b"]) == []
-    with pytest.raises(CheckFailed, match=r"`axd` has panels \['a', 'b'\].*missing: c"):
-        mosaic_panels(to_plain(axd), "axd", ["a", "c"])
-    with pytest.raises(CheckFailed, match="dict of Axes that `plt.subplot_mosaic` returns"):
-        mosaic_panels(to_plain(axd["a"]), "axd", ["a"])
-    plt.close(fig)
+
+def _variant_checks():
+    checks = CheckList("00_variants")
+    made = []
+
+    @checks.task_data
+    def make(variant):
+        made.append(variant)
+        return {"answer": 10 + variant}
+
+    @checks.add(points=1)
+    def right_answer(answer, task):
+        """The task's answer."""
+        if get_number(answer, "answer") != task["answer"]:
+            raise CheckFailed("`answer` is not the task's answer.")
+    return checks, made
+
+
+def test_task_data_follow_the_variant_and_are_made_once(monkeypatch):
+    checks, made = _variant_checks()
+    assert checks["right_answer"].params == ("answer",)
+    assert checks.variables == ["answer"]
+    assert checks["right_answer"].verify({"answer": 10}, variant=0).passed
+    assert not checks["right_answer"].verify({"answer": 10}, variant=3).passed
+    assert checks["right_answer"].verify({"answer": 13}, variant=3).passed
+    checks.task(3)
+    assert made == [0, 3]
+    monkeypatch.setenv(_registry.VARIANT_ENV, "3")
+    assert checks.task() == {"answer": 13}
+    with pytest.raises(ValueError, match="registered twice"):
+        checks.task_data(lambda variant: None)
+    with pytest.raises(ValueError, match="has no task data"):
+        CheckList("00_none").task(0)
+
+
+def test_a_check_cell_without_arguments_reads_the_notebook_namespace(capsys):
+    checks, _ = _variant_checks()
+    namespace = {"checks": checks, "answer": 10}
+    exec("checks.right_answer()", namespace)
+    assert capsys.readouterr().out.startswith("✔ right_answer: passed")
+    namespace["answer"] = 11
+    exec("checks.right_answer()", namespace)
+    assert "is not the task's answer" in capsys.readouterr().out
+
+
+def test_a_missing_variable_after_a_stub_says_the_stub_still_raises(capsys, monkeypatch):
+    checks, _ = _variant_checks()
+    monkeypatch.setattr("sys.last_value", NotImplementedError("write your code"), raising=False)
+    exec("checks.right_answer()", {"checks": checks})
+    out = capsys.readouterr().out
+    assert "`answer` is not defined because the task's code cell still raises " \
+           "NotImplementedError" in out
+    monkeypatch.setattr("sys.last_value", KeyError("x"), raising=False)
+    exec("checks.right_answer()", {"checks": checks})
+    assert "`answer` is not defined: run the cells above" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="call it with no arguments"):
+        checks.right_answer(1, 2)

@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils import exercises
-from course_utils.checks._core import CheckFailed, CheckList, get_number
+from course_utils.checks import CheckFailed, CheckList, get_number
 from course_utils.exercises import STUB_COMMENT, STUB_RAISE, ExerciseError, strip_solution
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,9 +140,9 @@ def solution_notebook(**changes):
         ("title", "markdown", "# Exercise 00: Fixture\n\n`# SOLUTION` in markdown stays."),
         ("setup", "code", "import numpy as np\n%matplotlib inline"),
         ("task-answer", "code", "answer = 6 * 7  # SOLUTION"),
-        ("check-answer_number", "code", "checks.answer_number(answer)"),
+        ("check-answer_number", "code", "checks.answer_number()"),
         ("task-values", "code", "# BEGIN SOLUTION\nlow, high = -1350, 150\n# END SOLUTION"),
-        ("check-two_values", "code", "checks.two_values(low, high)"),
+        ("check-two_values", "code", "checks.two_values()"),
     ]
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
@@ -170,7 +170,7 @@ def test_exercise_has_stubs_no_outputs_and_the_same_ids():
     assert exercise.cells[2].source == f"answer = ...  {STUB_COMMENT}"
     assert exercise.cells[4].source == f"{STUB_COMMENT}\n{STUB_RAISE}"
     assert exercise.cells[0].source == solution.cells[0].source
-    assert exercise.cells[3].source == "checks.answer_number(answer)"
+    assert exercise.cells[3].source == "checks.answer_number()"
     assert exercise.metadata["course_utils"] == {"exercise": "00_fixture"}
     assert exercise.metadata["kernelspec"]["name"] == "python3"
     assert solution.cells[2].outputs and solution.cells[2].source.endswith("# SOLUTION")
@@ -210,14 +210,14 @@ def test_stub_that_no_longer_parses_is_refused():
 
 @pytest.mark.parametrize("changes, message", [
     ({"check-two_values": None}, r"check 'two_values' has no check cell; add a code cell "
-                                 r"holding only `checks.two_values\(low, high\)`"),
-    ({"setup": "import numpy as np\nchecks.answer_number(answer)"},
+                                 r"holding only `checks.two_values\(\)`"),
+    ({"setup": "import numpy as np\nchecks.answer_number()"},
      "check 'answer_number' is called in cells 2, 4"),
     ({"check-two_values": "checks.two_values(high, low)"},
-     r"should be exactly `checks.two_values\(low, high\)`"),
-    ({"check-two_values": "checks.two_values(low, high=high)"},
-     r"should be exactly `checks.two_values\(low, high\)`"),
-    ({"check-answer_number": "print(1)\nchecks.answer_number(answer)"},
+     r"should be exactly `checks.two_values\(\)` \(a check reads its variables, low, high"),
+    ({"check-two_values": "checks.two_values(high=high)"},
+     r"should be exactly `checks.two_values\(\)`"),
+    ({"check-answer_number": "print(1)\nchecks.answer_number()"},
      "calls `checks.answer_number` among other code"),
     ({"setup": "checks.not_a_check(1)"}, "which is not a check of 00_fixture"),
 ])

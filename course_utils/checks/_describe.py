@@ -368,7 +368,7 @@ def _patch(patch: Any, ax: Any) -> dict[str, Any]:
         out["paths"] = _polylines(ax, patch, [patch.get_path()])
     except Exception:
         out["paths"] = []
-    out["coords"] = _coords(ax, patch.get_transform())
+    out["coords"] = _coords(ax, patch.get_data_transform())
     return out
 
 

@@ -50,7 +50,10 @@ __all__ = [
 # --------------------------------------------------------------------------- colour science
 
 def rgb(color: Any) -> np.ndarray:
-    """The first three channels of a colour or of an array of colours."""
+    """The first three channels of a colour (any matplotlib colour) or of an array of colours."""
+    if isinstance(color, str):
+        from matplotlib.colors import to_rgba
+        color = to_rgba(color)
     array = np.asarray(color, dtype=float)
     return array[..., :3] if array.ndim > 1 else array.reshape(-1)[:3]
 
