@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -97,3 +99,32 @@ def test_binder_uses_the_course_pins_and_python_3_11():
     post_build = binder / "postBuild"
     assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
     assert "set-default-viewer markdown myst" in post_build.read_text()
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_the_checks_and_the_grading_extra_declares_its_imports(tmp_path):
+    """A non-editable install (what the Classroom workflow does) must carry every check module."""
+    import subprocess
+    import sys
+    import tomllib
+    import zipfile
+
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                             "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (wheel,) = tmp_path.glob("course_utils-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    sources = {str(path.relative_to(ROOT)) for path in (ROOT / "course_utils").rglob("*.py")}
+    assert sources <= names, f"missing from the wheel: {sorted(sources - names)}"
+    assert "course_utils/course.mplstyle" in names and "course_utils/py.typed" in names
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["grading"]
+    declared = {requirement.split(">")[0].split("=")[0].lower() for requirement in extra}
+    grading_code = ((ROOT / "course_utils" / "grade.py").read_text()
+                    + (ROOT / "course_utils" / "exercises.py").read_text())
+    for module, package in (("nbformat", "nbformat"), ("jupyter_client", "jupyter_client"),
+                            ("zmq", "pyzmq"), ("ipykernel", "ipykernel")):
+        if module in grading_code:
+            assert package in declared, f"the grading side imports {module}: declare {package}"
