@@ -438,3 +438,24 @@ def test_a_missing_variable_after_a_stub_says_the_stub_still_raises(capsys, monk
     assert "`answer` is not defined: run the cells above" in capsys.readouterr().out
     with pytest.raises(TypeError, match="call it with no arguments"):
         checks.right_answer(1, 2)
+
+
+@pytest.mark.slow
+def test_in_a_real_kernel_the_check_under_a_stub_says_the_stub_still_raises():
+    import nbclient
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    setup = ("from course_utils.checks import CheckList, CheckFailed\n"
+             "checks = CheckList('00_kernel')\n"
+             "@checks.add(points=1)\n"
+             "def c(answer):\n"
+             "    '''The answer.'''\n")
+    nb = new_notebook(cells=[new_code_cell(setup),
+                             new_code_cell("# YOUR CODE HERE\nraise NotImplementedError()"),
+                             new_code_cell("checks.c()")])
+    nbclient.NotebookClient(nb, timeout=60, allow_errors=True,
+                            kernel_name="python3").execute()
+    printed = "".join(output.get("text", "") for output in nb.cells[2].outputs)
+    assert "✘ c: `answer` is not defined because the task's code cell still raises " \
+           "NotImplementedError" in printed, nbformat.writes(nb)[-2000:]
