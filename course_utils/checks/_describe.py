@@ -36,11 +36,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import contextvars
+from typing import Any, Iterator
 
 import numpy as np
 
-__all__ = ["describe", "describe_axes", "describe_figure"]
+__all__ = ["describe", "describe_axes", "describe_figure", "laying_out"]
 
 MAX_TEXT = 2_000
 MAX_PATHS = 200            # polylines kept per artist
@@ -118,15 +120,41 @@ def _plain_style(style: Any) -> Any:
         return str(style)
 
 
+_LAID_OUT: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("laid_out",
+                                                                            default=None)
+_LAYOUT_DPI = 20   # positions and scalebar lengths do not depend on the dpi; resampling does
+
+
 def _layout(figure: Any) -> None:
-    """Lay the figure out once (positions, scalebar lengths) unless nothing changed since."""
+    """Lay the figure out (positions, scalebar lengths), once per :func:`laying_out` block.
+
+    The layout pass runs at a low dpi, then the dpi is restored: figure fractions, data
+    coordinates and text sizes in points are the same at any dpi, and images resample faster.
+    """
     root = figure.get_figure(root=True)
-    if getattr(root, "stale", True) or not getattr(root, "_course_utils_drawn", False):
-        try:
-            root.draw_without_rendering()
-            root._course_utils_drawn = True
-        except Exception:  # an unrenderable figure is still described as it stands
-            pass
+    done = _LAID_OUT.get()
+    if done is not None and id(root) in done:
+        return
+    dpi = root.get_dpi()
+    try:
+        root.set_dpi(_LAYOUT_DPI)
+        root.draw_without_rendering()
+    except Exception:  # an unrenderable figure is still described as it stands
+        pass
+    finally:
+        root.set_dpi(dpi)
+    if done is not None:
+        done.add(id(root))
+
+
+@contextlib.contextmanager
+def laying_out() -> Iterator[None]:
+    """Within the block, each figure is laid out once however many of its Axes are described."""
+    token = _LAID_OUT.set(set())
+    try:
+        yield
+    finally:
+        _LAID_OUT.reset(token)
 
 
 def _to_data(ax: Any, transform: Any, points: np.ndarray) -> np.ndarray:
@@ -399,7 +427,8 @@ def _text(text: Any, ax: Any | None) -> dict[str, Any]:
         out["xy"] = [_num(v) for v in text.xy]
         if ax is not None:
             try:  # where the arrow points, in data coordinates, whatever xycoords says
-                display = np.asarray(text._get_xy_display(), dtype=float).reshape(1, 2)
+                display = np.asarray(text._get_xy(None, text.xy, text.xycoords),  # xy, not the text
+                                     dtype=float).reshape(1, 2)
                 out["xy_data"] = [float(v) for v in ax.transData.inverted().transform(display)[0]]
             except Exception:
                 out["xy_data"] = None

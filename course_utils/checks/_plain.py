@@ -271,10 +271,13 @@ def extract_to_file(namespace: dict[str, Any], names: list[str],
     Dicts of the learner's that use the framework's tags (``"__type__"``...) are kept as
     ``{"__type__": "dict", "pairs": [...]}``: a hand-made description is not a drawn figure.
     """
+    from course_utils.checks._describe import laying_out
+
     token = _UNTRUSTED.set(True)
     try:
-        answers = {name: safe_plain(namespace[name]) if name in namespace else _MISSING
-                   for name in names}
+        with laying_out():
+            answers = {name: safe_plain(namespace[name]) if name in namespace else _MISSING
+                       for name in names}
     finally:
         _UNTRUSTED.reset(token)
     dump_answers(answers, path)

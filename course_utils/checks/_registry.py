@@ -138,9 +138,11 @@ class Check:
 
     def run(self, values: dict[str, Any], variant: int | None = None) -> CheckResult:
         """Extract live values to plain data, then verify (what a notebook check cell does)."""
+        from course_utils.checks._describe import laying_out
         from course_utils.checks._plain import safe_plain
 
-        answers = {name: safe_plain(values[name]) for name in self.params if name in values}
+        with laying_out():
+            answers = {name: safe_plain(values[name]) for name in self.params if name in values}
         return self.verify(answers, current_variant() if variant is None else variant)
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
