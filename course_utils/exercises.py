@@ -176,7 +176,8 @@ def _python(source: str) -> ast.Module | None:
 def _check_calls(tree: ast.Module) -> list[ast.Call]:
     return [node for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "checks"]
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "checks"
+            and node.func.attr != "task"]  # checks.task(): the task data, not a check
 
 
 def _only_call(tree: ast.Module) -> ast.Call | None:

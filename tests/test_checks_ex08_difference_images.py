@@ -1,162 +1,242 @@
-"""Tests for the checks of exercise 08 (difference images): right answers pass, real mistakes
-fail with a helpful message that does not give the answer."""
+"""Tests for the checks of exercise 08 (difference images): correct answers written in other
+ways pass on two variants, each classic mistake fails only the requirement it breaks."""
 
 from __future__ import annotations
 
-import functools
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
-from matplotlib.colors import CenteredNorm, TwoSlopeNorm
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import CenteredNorm, Normalize, TwoSlopeNorm
 
+from check_helpers import assert_fails, grade
 from course_utils.checks import ex08_difference_images as ex
-from course_utils.display import physical_extent
-from check_helpers import assert_fails
+from course_utils.overlay import show_difference
+
+VARIANTS = (0, 3)
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def images():
-    return ex.make_images()
+def _task(variant):
+    return ex.task(variant)
 
 
-def _run(name, **values):
-    return ex.checks[name].run(values)
+def _subtraction(data):
+    return data.post_volume_hu[data.slice_index] - data.pre_volume_hu[data.slice_index]
 
 
-_assert_fails = functools.partial(assert_fails, ignore_case=True)
-
-
-def _subtraction_axes(images, difference=None, cmap="RdBu_r", norm=None, vmin=None, vmax=None,
-                      extend="both", colorbar=True):
-    difference = images["post_hu"] - images["pre_hu"] if difference is None else difference
+def _axes(data, how="centered", image=None, cmap="RdBu_r", extend="both", label="HU",
+          colorbar=True, extent="task"):
+    """The subtraction drawn in one of several ways (correct unless an argument breaks it)."""
     fig, ax = plt.subplots()
-    if norm is None and vmin is None and vmax is None:
-        norm = CenteredNorm(vcenter=0, halfrange=100)
-    shown = ax.imshow(difference, cmap=cmap, norm=norm, vmin=vmin, vmax=vmax,
-                      extent=physical_extent(difference.shape, (0.75, 0.75)))
-    if colorbar:
-        fig.colorbar(shown, ax=ax, extend=extend)
+    shown = _subtraction(data) if image is None else image
+    h = data.half_range_hu
+    extent = data.extent_mm if extent == "task" else extent
+    if how == "helper":
+        show_difference(data.post_volume_hu[data.slice_index],
+                        data.pre_volume_hu[data.slice_index], ax=ax, vmax=h, extent=extent,
+                        label=label)
+        return ax
+    norms = {"centered": dict(norm=CenteredNorm(vcenter=0, halfrange=h)),
+             "two_slope": dict(norm=TwoSlopeNorm(vmin=-h, vcenter=0, vmax=h)),
+             "vmin_vmax": dict(vmin=-h, vmax=h),
+             "normalize": dict(norm=Normalize(-h, h)),
+             "default": {}}
+    drawn = ax.imshow(shown.astype(np.float32) if how == "vmin_vmax" else shown, cmap=cmap,
+                      extent=extent, **norms[how])
+    if colorbar == "scalar_mappable":
+        fig.colorbar(ScalarMappable(Normalize(-h, h), cmap), ax=ax, extend=extend, label=label)
+    elif colorbar == "viridis":
+        fig.colorbar(ScalarMappable(Normalize(-h, h), "viridis"), ax=ax, extend=extend,
+                     label=label)
+    elif colorbar:
+        fig.colorbar(drawn, ax=ax, extend=extend, label=label)
     return ax
 
 
-# --- difference_sign --------------------------------------------------------------------
-
-def test_difference_sign_passes(images):
-    truth, prediction = images["truth"], images["prediction"]
-    for dtype in (np.int8, np.int16, float):
-        answer = prediction.astype(dtype) - truth.astype(dtype)
-        assert _run("difference_sign", signed_difference=answer).passed
+def _passes(check, variants=VARIANTS, **makers):
+    for variant in variants:
+        data = _task(variant)
+        result = grade(check, variant, **{name: make(data) for name, make in makers.items()})
+        assert result.passed, (variant, result.message)
 
 
-def test_difference_sign_mistakes(images):
-    truth, prediction = images["truth"], images["prediction"]
-    reversed_sign = truth.astype(int) - prediction.astype(int)
-    _assert_fails(_run("difference_sign", signed_difference=reversed_sign), "reversed")
-    wrapped = prediction.astype(np.uint8) - truth.astype(np.uint8)
-    _assert_fails(_run("difference_sign", signed_difference=wrapped), "wrapped", "signed")
-    xor = (prediction ^ truth).astype(int)
-    _assert_fails(_run("difference_sign", signed_difference=xor), "no negative")
-    _assert_fails(_run("difference_sign", signed_difference=...), "still `...`")
+IMAGE_CHECKS = (ex.subtraction_colormap, ex.subtraction_norm, ex.colorbar_extend)
 
 
-# --- fp_fn_counts -------------------------------------------------------------------------
+# --- task data ------------------------------------------------------------------------------
 
-def test_counts_pass_and_swapped_fail(images):
-    difference = images["prediction"].astype(int) - images["truth"].astype(int)
-    fp, fn = int((difference == 1).sum()), int((difference == -1).sum())
-    assert fp != fn
-    assert _run("fp_fn_counts", false_positive_count=fp, false_negative_count=fn).passed
-    assert _run("fp_fn_counts", false_positive_count=np.int64(fp),
-                false_negative_count=float(fn)).passed
-    result = _run("fp_fn_counts", false_positive_count=fn, false_negative_count=fp)
-    _assert_fails(result, "swapped", forbidden=(str(fp), str(fn)))
+def test_task_data_vary():
+    a, b = _task(0), _task(3)
+    assert a.slice_index != b.slice_index and a.half_range_hu != b.half_range_hu
+    assert (a.fp, a.fn) != (b.fp, b.fn) and a.truth.shape != b.truth.shape
+    for data in (a, b):
+        assert data.fp != data.fn and data.above       # swapped counts and clipping show
 
 
-def test_counts_other_mistakes(images):
-    truth, prediction = images["truth"], images["prediction"]
-    difference = prediction.astype(int) - truth.astype(int)
-    fp, fn = int((difference == 1).sum()), int((difference == -1).sum())
-    union_minus_truth = int((prediction | truth).sum())          # not the false positives
-    _assert_fails(_run("fp_fn_counts", false_positive_count=union_minus_truth,
-                       false_negative_count=fn), "false_positive_count",
-                  forbidden=(str(fp),))
-    wrapped = prediction.astype(np.uint8) - truth.astype(np.uint8)
-    _assert_fails(_run("fp_fn_counts", false_positive_count=fp,
-                       false_negative_count=int((wrapped == -1).sum())), "missed")
+# --- difference_sign ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("compute", [
+    lambda t, p: p.astype(np.int8) - t.astype(np.int8),
+    lambda t, p: np.subtract(p, t, dtype=np.int16),
+    lambda t, p: np.where(p & ~t, 1, 0) - np.where(t & ~p, 1, 0),
+])
+def test_difference_sign_accepts_other_methods(compute):
+    _passes(ex.difference_sign, signed_difference=lambda d: compute(d.truth, d.prediction))
 
 
-# --- subtraction_colormap ----------------------------------------------------------------
-
-def test_colormap_passes_by_hand_and_with_helper(images):
-    assert _run("subtraction_colormap", ax_subtraction=_subtraction_axes(images)).passed
-    assert _run("subtraction_colormap",
-                ax_subtraction=_subtraction_axes(images, cmap="coolwarm")).passed
-    from course_utils.overlay import show_difference
-    fig, ax = plt.subplots()
-    show_difference(images["post_hu"], images["pre_hu"], ax=ax, vmax=100)
-    for name in ("subtraction_colormap", "subtraction_norm", "colorbar_extend"):
-        assert _run(name, ax_subtraction=ax).passed, name
-
-
-@pytest.mark.parametrize("cmap, words", [("viridis", "not a diverging"),
-                                         ("gray", "not a diverging"),
-                                         ("jet", "not a diverging"),
-                                         ("RdYlGn", "red to green")])
-def test_colormap_rejects_sequential_and_red_green(images, cmap, words):
-    _assert_fails(_run("subtraction_colormap",
-                       ax_subtraction=_subtraction_axes(images, cmap=cmap)), words)
+def test_difference_sign_mistakes():
+    data = _task(3)
+    t, p = data.truth, data.prediction
+    cases = [(t.astype(np.int8) - p.astype(np.int8), "sign is reversed"),
+             (p.astype(np.uint8) - t.astype(np.uint8), "wrapped around"),
+             ((p ^ t).astype(np.int8), "no negative values"),
+             (p.astype(float) - t.astype(float), "signed integer"),
+             (t.astype(np.int8), "does not match"),
+             (..., "still `...`")]
+    for value, words in cases:
+        assert_fails(grade(ex.difference_sign, 3, signed_difference=value), words)
 
 
-def test_colormap_rejects_pre_minus_post_and_other_images(images):
-    reversed_difference = images["pre_hu"] - images["post_hu"]
-    _assert_fails(_run("subtraction_colormap",
-                       ax_subtraction=_subtraction_axes(images, reversed_difference)),
-                  "pre minus post")
-    _assert_fails(_run("subtraction_colormap",
-                       ax_subtraction=_subtraction_axes(images, images["post_hu"])),
-                  "no image")
+# --- fp_fn_counts ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [
+    lambda t, p: (int(np.count_nonzero(p & ~t)), int(np.count_nonzero(t & ~p))),
+    lambda t, p: (np.sum(p > t), np.sum(t > p)),                 # numpy integers
+    lambda t, p: (float((p.astype(int) - t).clip(0).sum()), float((t.astype(int) - p).clip(0)
+                                                                 .sum())),
+])
+def test_fp_fn_counts_accept_other_methods(count):
+    for variant in VARIANTS:
+        data = _task(variant)
+        fp, fn = count(data.truth, data.prediction)
+        assert grade(ex.fp_fn_counts, variant, false_positive_count=fp,
+                     false_negative_count=fn).passed
 
 
-# --- subtraction_norm ---------------------------------------------------------------------
-
-def test_norm_passes_with_vmin_vmax_and_two_slope(images):
-    by_limits = _subtraction_axes(images, vmin=-100, vmax=100)
-    assert _run("subtraction_norm", ax_subtraction=by_limits).passed
-    two_slope = _subtraction_axes(images, norm=TwoSlopeNorm(vcenter=0, vmin=-100, vmax=100))
-    assert _run("subtraction_norm", ax_subtraction=two_slope).passed
-
-
-def test_norm_rejects_default_and_asymmetric_limits(images):
-    fig, ax = plt.subplots()
-    shown = ax.imshow(images["post_hu"] - images["pre_hu"], cmap="RdBu_r")   # data min/max
-    fig.colorbar(shown, ax=ax)
-    _assert_fails(_run("subtraction_norm", ax_subtraction=ax), "not symmetric",
-                  forbidden=("100",))
-    asymmetric = _subtraction_axes(images, norm=TwoSlopeNorm(vcenter=0, vmin=-50, vmax=250))
-    _assert_fails(_run("subtraction_norm", ax_subtraction=asymmetric), "not symmetric")
-    off_centre = _subtraction_axes(images, norm=CenteredNorm(vcenter=20, halfrange=100))
-    _assert_fails(_run("subtraction_norm", ax_subtraction=off_centre), "centre")
+def test_fp_fn_counts_mistakes():
+    data = _task(3)
+    cases = [((data.fn, data.fp), "swapped"), ((data.fp + 1, data.fn), "false_positive_count"),
+             ((data.fp, data.fn - 1), "false_negative_count")]
+    for (fp, fn), words in cases:
+        result = grade(ex.fp_fn_counts, 3, false_positive_count=fp, false_negative_count=fn)
+        assert_fails(result, words, forbidden=(str(data.fp), str(data.fn)))
 
 
-def test_norm_rejects_full_range(images):
-    full = _subtraction_axes(images, norm=CenteredNorm(vcenter=0))
-    _assert_fails(_run("subtraction_norm", ax_subtraction=full), "half-range",
-                  forbidden=("100",))
+# --- the subtraction image ------------------------------------------------------------------
+
+@pytest.mark.parametrize("how, cmap, colorbar", [
+    ("two_slope", "coolwarm", True), ("vmin_vmax", "PuOr_r", True),
+    ("normalize", "RdBu_r", "scalar_mappable"), ("helper", None, None)])
+def test_subtraction_checks_accept_other_methods(how, cmap, colorbar):
+    for check in IMAGE_CHECKS:
+        _passes(check, ax_subtraction=lambda d: _axes(d, how, cmap=cmap or "RdBu_r",
+                                                      colorbar=colorbar))
 
 
-# --- colorbar_extend ----------------------------------------------------------------------
+def test_subtraction_image_sign_slice_and_placement():
+    data = _task(3)
+    reversed_axes = _axes(data, image=-_subtraction(data))
+    other = (data.slice_index + 1) % ex.N_SLICES
+    other_axes = _axes(data, image=data.post_volume_hu[other] - data.pre_volume_hu[other])
+    pixels = _axes(data, extent=None)
+    for check in IMAGE_CHECKS:   # each image check reads item 1, and says what is wrong
+        assert_fails(grade(check, 3, ax_subtraction=reversed_axes), "sign is reversed",
+                     "pre minus post")
+        assert_fails(grade(check, 3, ax_subtraction=other_axes), "another slice",
+                     forbidden=(f"slice {data.slice_index}",))
+        assert_fails(grade(check, 3, ax_subtraction=pixels), "not placed in mm")
 
-def test_extend_passes_for_both_and_the_clipped_side(images):
-    assert _run("colorbar_extend", ax_subtraction=_subtraction_axes(images)).passed
-    difference = images["post_hu"] - images["pre_hu"]
-    if difference.max() > 100 and difference.min() >= -100:
-        assert _run("colorbar_extend",
-                    ax_subtraction=_subtraction_axes(images, extend="max")).passed
+
+@pytest.mark.parametrize("cmap, words", [
+    ("RdYlGn", "red to green"), ("viridis", "not a diverging"), ("jet", "not a diverging"),
+    ("gray", "not a diverging")])
+def test_subtraction_colormap_mistakes(cmap, words):
+    data = _task(3)
+    ax = _axes(data, cmap=cmap)
+    assert_fails(grade(ex.subtraction_colormap, 3, ax_subtraction=ax), words)
+    assert grade(ex.subtraction_norm, 3, ax_subtraction=ax).passed
 
 
-def test_extend_rejects_silent_clipping_and_missing_colorbar(images):
-    result = _run("colorbar_extend", ax_subtraction=_subtraction_axes(images, extend="neither"))
-    _assert_fails(result, "extend", forbidden=("'both'", '"both"', "=both"))
-    _assert_fails(_run("colorbar_extend",
-                       ax_subtraction=_subtraction_axes(images, colorbar=False)), "no colorbar")
-    _assert_fails(_run("colorbar_extend", ax_subtraction=...), "still `...`")
+def test_subtraction_norm_mistakes():
+    data = _task(3)
+    h = data.half_range_hu
+    assert_fails(grade(ex.subtraction_norm, 3, ax_subtraction=_axes(data, how="default")),
+                 "not at the middle")
+    fig, ax = plt.subplots()   # centred but lopsided limits
+    shown = ax.imshow(_subtraction(data), cmap="RdBu_r", extent=data.extent_mm,
+                      norm=TwoSlopeNorm(vmin=-h / 2, vcenter=0, vmax=h))
+    fig.colorbar(shown, ax=ax, extend="both", label="HU")
+    assert_fails(grade(ex.subtraction_norm, 3, ax_subtraction=ax), "not symmetric")
+    fig, ax = plt.subplots()   # symmetric, but the largest value instead of the half-range
+    ax.imshow(_subtraction(data), cmap="RdBu_r", extent=data.extent_mm,
+              norm=CenteredNorm(vcenter=0))
+    assert_fails(grade(ex.subtraction_norm, 3, ax_subtraction=ax), "half-range",
+                 forbidden=(f"{h:g}",))
+
+
+def test_colorbar_mistakes():
+    data = _task(3)
+    cases = [(dict(colorbar=False), "no colorbar"),
+             (dict(colorbar="viridis"), "does not show the subtraction"),
+             (dict(label=""), "no label"),
+             (dict(extend="neither"), "clipped", "extend")]
+    for kwargs, *words in cases:
+        ax = _axes(data, **kwargs)
+        assert_fails(grade(ex.colorbar_extend, 3, ax_subtraction=ax), *words)
+        assert grade(ex.subtraction_norm, 3, ax_subtraction=ax).passed
+
+
+# --- typed-in answers -----------------------------------------------------------------------
+
+def test_variant_0_values_typed_in_fail_on_variant_3():
+    zero, three = _task(0), _task(3)
+    assert not grade(ex.fp_fn_counts, 3, false_positive_count=zero.fp,
+                     false_negative_count=zero.fn).passed
+    fig, ax = plt.subplots()   # variant 3's image with variant 0's half-range typed in
+    shown = ax.imshow(_subtraction(three), cmap="RdBu_r", extent=three.extent_mm,
+                      norm=CenteredNorm(vcenter=0, halfrange=zero.half_range_hu))
+    fig.colorbar(shown, ax=ax, extend="both", label="HU")
+    assert_fails(grade(ex.subtraction_norm, 3, ax_subtraction=ax), "half-range")
+    # variant 0's figure and mask difference do not pass on variant 3
+    assert not grade(ex.subtraction_colormap, 3, ax_subtraction=_axes(zero)).passed
+    assert not grade(ex.difference_sign, 3, signed_difference=zero.signed).passed
+
+
+# --- whole notebooks ------------------------------------------------------------------------
+
+ALTERNATIVE_TASK_3 = """from matplotlib.colors import TwoSlopeNorm
+from matplotlib.cm import ScalarMappable
+fig_subtraction, ax_subtraction = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
+post, pre = post_volume_hu[slice_index], pre_volume_hu[slice_index]
+norm = TwoSlopeNorm(vmin=-half_range_hu, vcenter=0, vmax=half_range_hu)
+ax_subtraction.imshow(post - pre, cmap="coolwarm", norm=norm, extent=extent_mm)
+fig_subtraction.colorbar(ScalarMappable(norm, "coolwarm"), ax=ax_subtraction, extend="both",
+                         label="post - pre (HU)")
+"""
+
+WRONG_TASK_3 = ALTERNATIVE_TASK_3.replace('extend="both"', 'extend="neither"')
+
+
+@pytest.mark.slow
+def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
+    from course_utils.grade import grade_notebook
+
+    solution = nbformat.read(ROOT / "solutions" / "08_difference_images.ipynb", as_version=4)
+    grades = {}
+    for name, source in (("alternative", ALTERNATIVE_TASK_3), ("wrong", WRONG_TASK_3)):
+        notebook = nbformat.from_dict(solution)
+        for cell in notebook.cells:
+            if cell.get("id") == "cell-09":
+                cell.source = source
+        folder = tmp_path / name
+        folder.mkdir()
+        path = folder / "08_difference_images.ipynb"
+        nbformat.write(notebook, path)
+        grades[name] = {c.name: c.passed for c in grade_notebook(path, hidden_variant=5).checks}
+    assert all(grades["alternative"].values()), grades["alternative"]
+    assert [name for name, passed in grades["wrong"].items() if not passed] == [
+        "colorbar_extend"], grades["wrong"]

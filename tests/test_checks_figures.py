@@ -81,9 +81,9 @@ def test_lightness_and_diverging_maps():
         assert P.monotone_lightness(colors(name)), name
     for name in ("jet", "hsv", "RdBu_r"):
         assert not P.monotone_lightness(colors(name)), name
-    for name in ("RdBu_r", "coolwarm", "bwr", "PuOr", "seismic"):
+    for name in ("RdBu_r", "coolwarm", "bwr", "PuOr", "seismic", "RdYlBu", "Spectral"):
         assert P.diverging(colors(name)), name
-    for name in ("jet", "viridis", "gray", "twilight"):
+    for name in ("jet", "turbo", "viridis", "gray", "twilight"):
         assert not P.diverging(colors(name)), name
 
 

@@ -113,7 +113,7 @@ def monotone_lightness(cmap: Any, tolerance: float = 0.5) -> bool:
 
 def diverging(cmap: Any) -> bool:
     """True for a diverging colormap: lightness peaks (or dips) inside at a near-neutral colour,
-    and the two ends differ in hue (RdBu, coolwarm, bwr, PuOr; not jet)."""
+    and the two ends differ in hue (RdBu, coolwarm, bwr, PuOr, RdYlBu; not jet or turbo)."""
     colors = _colors(cmap)
     light = lightness(colors)
     middle = int(np.argmax(np.abs(light - (light[0] + light[-1]) / 2)))
@@ -125,7 +125,7 @@ def diverging(cmap: Any) -> bool:
         np.all(rising <= 0.5) and np.all(falling >= -0.5))
     ends = lab(colors[[0, -1]])
     centre = lab(colors[middle])
-    neutral_centre = np.hypot(centre[1], centre[2]) < 25
+    neutral_centre = np.hypot(centre[1], centre[2]) < 45   # RdYlBu's pale yellow: ~32
     return bool(monotone and neutral_centre and np.linalg.norm(ends[0, 1:] - ends[1, 1:]) > 40)
 
 
