@@ -1,166 +1,409 @@
-"""Tests of the checks of exercise 05: right answers pass, the usual mistakes get a hint."""
+"""Tests of the checks of exercise 05: correct answers written in other ways pass on two
+variants, each plausible wrong answer fails only the requirement it breaks, with a true message.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
+from check_helpers import assert_fails, grade
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize
 
 from course_utils.checks import ex05_heatmap_overlays as ex
-from course_utils.display import show_slice
+from course_utils.display import physical_extent, show_slice
 from course_utils.overlay import overlay_heatmap
-from course_utils.phantom import attention_heatmap, fake_ct_slice
-from course_utils.windowing import apply_window
 
 checks = ex.checks
+VARIANTS = (0, 3)
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "05_heatmap_overlays.ipynb"
 
 
-@pytest.fixture(scope="module")
-def data():
-    image_hu, lesion = fake_ct_slice(256, seed=0)
-    heat = attention_heatmap(lesion, sigma_mm=8, spacing=(1.5, 1.5), seed=0)
-    return image_hu, heat
-
-
-def run(name, **values):
-    return checks[name].run(values)
-
-
-def _base(image_hu):
-    fig, ax = plt.subplots()
-    show_slice(image_hu, window="lung", spacing=(1.5, 1.5), ax=ax)
+def base(t):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    show_slice(t.image_hu, window="lung", spacing=t.spacing, ax=ax)
+    ax.set_axis_off()  # the checks do not read ticks; fewer of them to lay out
     return fig, ax
+
+
+def sparse_rgba(t, cmap="inferno", alpha_max=None, threshold=None):
+    rgba = colormaps[cmap](t.heat)
+    rgba[..., 3] = (t.alpha_max if alpha_max is None else alpha_max) * t.heat
+    rgba[t.heat < (t.threshold if threshold is None else threshold), 3] = 0.0
+    return rgba
+
+
+def solution_figure(t, cmap="inferno", colorbar=True, **kwargs):
+    fig, ax = base(t)
+    ax.imshow(sparse_rgba(t, cmap, **kwargs), extent=ax.images[0].get_extent())
+    if colorbar:
+        fig.colorbar(ScalarMappable(Normalize(0, 1), cmap), ax=ax, label="attention")
+    return fig, ax
+
+
+def test_task_data_follow_the_variant_and_expose_the_mistakes():
+    a, b = ex.task(0), ex.task(3)
+    assert a.image_hu.shape != b.image_hu.shape
+    assert (a.threshold, a.alpha_max) != (b.threshold, b.alpha_max)
+    for t in (a, b):
+        rows, columns = t.image_hu.shape
+        assert rows != columns and t.spacing[0] != t.spacing[1]       # Rows/Columns, dy/dx
+        assert t.heat.shape == t.image_hu.shape and t.lesion.any()
+        peak = np.unravel_index(t.heat.argmax(), t.heat.shape)
+        assert t.lesion[peak]                                          # hot spot on the lesion
+        assert (t.heat < t.threshold).mean() > 0.5 and (t.heat > t.threshold).any()
+    assert not np.array_equal(ex.task(0).lesion_centre, ex.task(5).lesion_centre)
 
 
 def test_every_check_fails_on_blank_answers():
     for check in checks:
-        result = check.run({name: ... for name in check.params})
-        assert not result.passed and "still `...`" in result.message
+        result = grade(check, 0, **{name: ... for name in check.params})
+        assert_fails(result, "still `...`")
 
 
-# --- colormap ------------------------------------------------------------------------------
+# --- task 1: colormap ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["inferno", "magma", "viridis"])
-def test_perceptual_colormaps_pass(name):
-    assert run("perceptual_colormap", heat_cmap=name).passed
-    assert run("perceptual_colormap", heat_cmap=colormaps[name]).passed
-
-
-@pytest.mark.parametrize("name, hint", [("jet", "lightness"), ("rainbow", "lightness"),
-                                        ("gray", "anatomy"), ("inferno_r", "reversed"),
-                                        ("Reds", "perceptually uniform")])
-def test_other_colormaps_fail(name, hint):
-    result = run("perceptual_colormap", heat_cmap=name)
-    assert not result.passed and hint in result.message
-    assert "inferno'" not in result.message.replace("'inferno_r'", "")
+@pytest.mark.parametrize("cmap", ["magma", colormaps["viridis"], "cividis",
+                                  LinearSegmentedColormap.from_list(
+                                      "mine", ["black", "darkred", "orange", "lightyellow"])])
+def test_colormaps_whose_lightness_rises_pass(cmap):
+    for variant in VARIANTS:
+        assert grade(checks.perceptual_colormap, variant, heat_cmap=cmap).passed
 
 
-# --- sparse overlay ------------------------------------------------------------------------
-
-def test_rgba_sparse_overlay_passes(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    rgba = colormaps["inferno"](heat)
-    rgba[..., 3] = 0.8 * heat
-    rgba[heat < 0.1, 3] = 0
-    ax.imshow(rgba, extent=ax.images[0].get_extent())
-    assert run("sparse_alpha_overlay", fig_heat=fig).passed
+@pytest.mark.parametrize("cmap, words", [
+    ("jet", ("goes up and down",)), ("turbo", ("goes up and down",)),
+    ("gray", ("grey map",)), ("gist_gray", ("grey map",)),
+    (LinearSegmentedColormap.from_list("bw", ["black", "white"]), ("grey map",)),
+    ("inferno_r", ("darker as the heat rises",)), ("Inferno", ("not the name",))])
+def test_wrong_colormaps_fail(cmap, words):
+    assert_fails(grade(checks.perceptual_colormap, 0, heat_cmap=cmap), *words)
 
 
-def test_helper_and_masked_threshold_pass(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    overlay_heatmap(heat, ax=ax, alpha=0.8, threshold=0.1)
-    assert run("sparse_alpha_overlay", fig_heat=fig).passed
-    fig, ax = _base(image_hu)
-    ax.imshow(np.ma.masked_less(heat, 0.2), cmap="inferno", vmin=0, vmax=1, alpha=0.6,
+# --- task 2: sparse overlay ---------------------------------------------------------------
+
+def alt_alpha_array(t):
+    fig, ax = base(t)
+    alpha = np.where(t.heat < t.threshold, 0.0, t.alpha_max * t.heat)
+    ax.imshow(t.heat, cmap="magma", vmin=0, vmax=1, alpha=alpha,
               extent=ax.images[0].get_extent())
-    assert run("sparse_alpha_overlay", fig_heat=ax).passed
+    return fig, "magma"
 
 
-def test_uniform_alpha_fails(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    ax.imshow(heat, cmap="inferno", alpha=0.5, extent=ax.images[0].get_extent())
-    result = run("sparse_alpha_overlay", fig_heat=fig)
-    assert not result.passed and "same opacity everywhere" in result.message
+def alt_helper(t):
+    fig, ax = base(t)
+    overlay_heatmap(t.heat, ax=ax, cmap="viridis", alpha=t.alpha_max, threshold=t.threshold)
+    return fig, colormaps["viridis"]
 
 
-def test_alpha_without_threshold_on_texture_fails(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    rgba = colormaps["inferno"](heat)
-    rgba[..., 3] = 0.3 + 0.5 * heat          # a floor of opacity everywhere
-    ax.imshow(rgba, extent=ax.images[0].get_extent())
-    result = run("sparse_alpha_overlay", fig_heat=fig)
-    assert not result.passed and "transparent" in result.message
-
-
-def test_heat_under_the_slice_fails(data):
-    image_hu, heat = data
+def alt_uint8_plain(t):
     fig, ax = plt.subplots()
-    ax.imshow(heat, cmap="inferno", alpha=heat)
-    ax.imshow(image_hu, cmap="gray", vmin=-1350, vmax=150)
-    result = run("sparse_alpha_overlay", fig_heat=fig)
-    assert not result.passed and "not the heatmap" in result.message
+    extent = physical_extent(t.image_hu.shape, t.spacing)
+    ax.imshow(t.image_hu, cmap="gist_gray", vmin=-1350, vmax=150, extent=extent)
+    rgba = np.round(sparse_rgba(t, "plasma") * 255).astype(np.uint8)
+    ax.imshow(rgba, extent=extent, interpolation="nearest")
+    return ax, "plasma"
 
 
-# --- colorbar ------------------------------------------------------------------------------
+def alt_masked_float32(t):
+    fig, ax = base(t)
+    heat = t.heat.astype(np.float32)
+    ax.imshow(np.ma.masked_less(heat, t.threshold), cmap=colormaps["inferno"],
+              norm=Normalize(vmin=0.0, vmax=1.0), alpha=(t.alpha_max * heat).astype(np.float64),
+              extent=tuple(ax.images[0].get_extent()), zorder=2)
+    return fig, "inferno"
 
-def test_heat_colorbar_passes(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    overlay_heatmap(heat, ax=ax, alpha=0.8, threshold=0.1)
-    fig.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap="inferno"), ax=ax, label="attention")
-    assert run("heatmap_colorbar", fig_heat=fig).passed
+
+def alt_origin_lower(t):
+    fig, ax = plt.subplots()
+    rows, columns = t.image_hu.shape
+    dy, dx = t.spacing
+    extent = (0, columns * dx, 0, rows * dy)
+    ax.imshow(t.image_hu[::-1], cmap="gray", vmin=-1350, vmax=150, origin="lower", extent=extent)
+    ax.imshow(sparse_rgba(t, "cividis")[::-1], origin="lower", extent=extent)
+    return fig, "cividis"
 
 
-def test_anatomy_colorbar_fails(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    overlay_heatmap(heat, ax=ax, alpha=0.8, threshold=0.1)
+ALTERNATIVES = [alt_alpha_array, alt_helper, alt_uint8_plain, alt_masked_float32,
+                alt_origin_lower]
+
+
+@pytest.mark.parametrize("draw", ALTERNATIVES)
+def test_correct_overlays_pass(draw):
+    for variant in VARIANTS:
+        fig, cmap = draw(ex.task(variant))
+        result = grade(checks.sparse_alpha_overlay, variant, fig_heat=fig, heat_cmap=cmap)
+        assert result.passed, result.message
+
+
+def wrong_under(t):
+    fig, ax = plt.subplots()
+    extent = physical_extent(t.image_hu.shape, t.spacing)
+    ax.imshow(sparse_rgba(t), extent=extent)
+    ax.imshow(t.image_hu, cmap="gray", vmin=-1350, vmax=150, extent=extent)
+    return fig
+
+
+def wrong_no_extent(t):
+    fig, ax = base(t)
+    ax.imshow(sparse_rgba(t))
+    return fig
+
+
+def wrong_jet(t):
+    return solution_figure(t, cmap="jet", colorbar=False)[0]
+
+
+def wrong_autoscaled(t):
+    fig, ax = base(t)
+    ax.imshow(np.ma.masked_less(t.heat, t.threshold), cmap="inferno",
+              alpha=t.alpha_max * t.heat, extent=ax.images[0].get_extent())
+    return fig
+
+
+def wrong_no_threshold(t):
+    return solution_figure(t, threshold=0.0, colorbar=False)[0]
+
+
+def wrong_high_threshold(t):
+    return solution_figure(t, threshold=t.threshold + 0.15, colorbar=False)[0]
+
+
+def wrong_uniform(t):
+    fig, ax = base(t)
+    ax.imshow(np.ma.masked_less(t.heat, t.threshold), cmap="inferno", vmin=0, vmax=1,
+              alpha=t.alpha_max, extent=ax.images[0].get_extent())
+    return fig
+
+
+def wrong_falling(t):
+    fig, ax = base(t)
+    rgba = sparse_rgba(t)
+    rgba[..., 3] = np.where(t.heat < t.threshold, 0, t.alpha_max * (1.2 - t.heat))
+    ax.imshow(rgba, extent=ax.images[0].get_extent())
+    return fig
+
+
+def wrong_opaque(t):
+    return solution_figure(t, alpha_max=1.0, colorbar=False)[0]
+
+
+def wrong_heat_only(t):
+    fig, ax = plt.subplots()
+    ax.imshow(sparse_rgba(t))
+    return fig
+
+
+@pytest.mark.parametrize("draw, words", [
+    (wrong_under, ("under the CT slice",)),
+    (wrong_no_extent, ("does not lie on the slice", "without `extent=`")),
+    (wrong_jet, ("'jet'", "not in `heat_cmap`")),
+    (wrong_autoscaled, ("heat 0 and 1 at its two ends",)),
+    (wrong_no_threshold, ("below `threshold`", "still visible")),
+    (wrong_high_threshold, ("higher heat than `threshold`",)),
+    (wrong_uniform, ("does not grow with the heat",)),
+    (wrong_falling, ("falls as the heat rises",)),
+    (wrong_opaque, ("more than `alpha_max`",)),
+    (wrong_heat_only, ("slice is no longer drawn",)),
+    (lambda t: base(t)[0], ("Only one layer",)),
+])
+def test_wrong_overlays_fail_their_requirement(draw, words):
+    t = ex.task(0)
+    result = grade(checks.sparse_alpha_overlay, 0, fig_heat=draw(t), heat_cmap="inferno")
+    assert_fails(result, *words, forbidden=(f"{t.alpha_max}", f"{t.threshold}"))
+
+
+def test_wrong_overlays_fail_only_the_overlay_check():
+    t = ex.task(0)
+    for draw in (wrong_no_extent, wrong_opaque, wrong_no_threshold):
+        fig = draw(t)
+        fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno"), ax=fig.axes[0], label="heat")
+        assert grade(checks.heatmap_colorbar, 0, fig_heat=fig).passed
+
+
+# --- task 3: colorbar ---------------------------------------------------------------------
+
+def bar_chapter(t):
+    return solution_figure(t, cmap="magma")[0]
+
+
+def bar_of_alpha_image(t):
+    fig, ax = base(t)
+    alpha = np.where(t.heat < t.threshold, 0.0, t.alpha_max * t.heat)
+    image = ax.imshow(t.heat, cmap="viridis", vmin=0, vmax=1, alpha=alpha,
+                      extent=ax.images[0].get_extent())
+    fig.colorbar(image, ax=ax, label="attention (a.u.)", orientation="horizontal")
+    return fig
+
+
+def bar_of_helper(t):
+    fig, ax = base(t)
+    image = overlay_heatmap(t.heat, ax=ax, alpha=t.alpha_max, threshold=t.threshold,
+                            colorbar=True)
+    image.colorbar.set_label("Grad-CAM")
+    return fig
+
+
+def bar_in_own_axes(t):
+    fig, ax = solution_figure(t, cmap="inferno", colorbar=False)
+    cax = fig.add_axes((0.85, 0.1, 0.03, 0.8))
+    bar = plt.colorbar(ScalarMappable(cmap=colormaps["inferno"],
+                                      norm=Normalize(vmin=np.float32(0), vmax=1.0)), cax=cax)
+    bar.set_label("attention")
+    return ax
+
+
+@pytest.mark.parametrize("draw", [bar_chapter, bar_of_alpha_image, bar_of_helper,
+                                  bar_in_own_axes])
+def test_correct_colorbars_pass(draw):
+    for variant in VARIANTS:
+        result = grade(checks.heatmap_colorbar, variant, fig_heat=draw(ex.task(variant)))
+        assert result.passed, result.message
+
+
+def bar_none(t):
+    return solution_figure(t, colorbar=False)[0]
+
+
+def bar_viridis_of_rgba_jet(t):
+    fig, ax = solution_figure(t, cmap="jet", colorbar=False)
+    fig.colorbar(ax.images[-1], ax=ax, label="attention")
+    return fig
+
+
+def bar_of_anatomy(t):
+    fig, ax = solution_figure(t, colorbar=False)
     fig.colorbar(ax.images[0], ax=ax, label="HU")
-    result = run("heatmap_colorbar", fig_heat=fig)
-    assert not result.passed and "anatomy" in result.message
+    return fig
 
 
-def test_missing_or_unlabelled_colorbar_fails(data):
-    image_hu, heat = data
-    fig, ax = _base(image_hu)
-    overlay_heatmap(heat, ax=ax, alpha=0.8, threshold=0.1)
-    result = run("heatmap_colorbar", fig_heat=fig)
-    assert not result.passed and "no colorbar" in result.message
-    fig.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap="inferno"), ax=ax)
-    result = run("heatmap_colorbar", fig_heat=fig)
-    assert not result.passed and "Label" in result.message
+def bar_0_255(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    fig.colorbar(ScalarMappable(Normalize(0, 255), "inferno"), ax=ax, label="attention")
+    return fig
 
 
-# --- BGR -----------------------------------------------------------------------------------
-
-def _bgr(data):
-    image_hu, heat = data
-    grey8 = np.round(apply_window(image_hu, 1500, -600) * 255).astype(np.uint8)
-    grey3 = np.repeat(grey8[..., None], 3, axis=2)
-    heat8 = np.round(heat * 255).astype(np.uint8)
-    jet_bgr = np.round(colormaps["jet"](heat8)[..., :3] * 255).astype(np.uint8)[..., ::-1]
-    return np.clip(0.6 * grey3 + 0.4 * jet_bgr, 0, 255).round().astype(np.uint8)
+def bar_unlabelled(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno"), ax=ax)
+    return fig
 
 
-def test_bgr_reversed_passes(data):
-    bgr = _bgr(data)
-    assert run("bgr_to_rgb", rgb_blend=bgr[..., ::-1]).passed
-    assert run("bgr_to_rgb", rgb_blend=bgr[..., ::-1] / 255.0).passed   # floats 0..1
+def bar_wide(t):
+    fig, ax = base(t)
+    alpha = np.where(t.heat < t.threshold, 0.0, t.alpha_max * t.heat)
+    image = ax.imshow(t.heat, cmap="inferno", vmin=-0.5, vmax=1.5, alpha=alpha,
+                      extent=ax.images[0].get_extent())
+    fig.colorbar(image, ax=ax, label="attention")
+    return fig
 
 
-def test_bgr_unchanged_fails(data):
-    result = run("bgr_to_rgb", rgb_blend=_bgr(data))
-    assert not result.passed and "still in OpenCV's channel order" in result.message
+@pytest.mark.parametrize("draw, words", [
+    (bar_none, ("no colorbar",)),
+    (bar_viridis_of_rgba_jet, ("not those the heatmap shows",)),
+    (bar_of_anatomy, ("anatomy",)),
+    (bar_0_255, ("runs from 0 to 255",)),
+    (bar_unlabelled, ("no label",)),
+    (bar_wide, ("runs from -0.5 to 1.5",)),
+])
+def test_wrong_colorbars_fail_their_requirement(draw, words):
+    assert_fails(grade(checks.heatmap_colorbar, 0, fig_heat=draw(ex.task(0))), *words)
 
 
-def test_bgr_rolled_channels_fail(data):
-    result = run("bgr_to_rgb", rgb_blend=np.roll(_bgr(data), 1, axis=2))
-    assert not result.passed and "reordered" in result.message
-    assert "::-1" not in result.message
+def test_the_capstone_fault_jet_with_a_viridis_bar_fails_both():
+    t = ex.task(0)
+    fig = bar_viridis_of_rgba_jet(t)
+    assert not grade(checks.sparse_alpha_overlay, 0, fig_heat=fig, heat_cmap="inferno").passed
+    assert not grade(checks.heatmap_colorbar, 0, fig_heat=fig).passed
+
+
+# --- task 4: BGR ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fix", [
+    lambda bgr: np.flip(bgr, axis=-1),
+    lambda bgr: bgr[:, :, [2, 1, 0]],
+    lambda bgr: np.stack([bgr[..., 2], bgr[..., 1], bgr[..., 0]], axis=-1) / 255.0,
+    lambda bgr: (bgr[..., ::-1] / 255).astype(np.float32),
+])
+def test_correct_channel_swaps_pass(fix):
+    for variant in VARIANTS:
+        result = grade(checks.bgr_to_rgb, variant, rgb_blend=fix(ex.task(variant).opencv_bgr))
+        assert result.passed, result.message
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda bgr: bgr, ("still in OpenCV's channel order",)),
+    (lambda bgr: bgr[..., [1, 2, 0]], ("not into red, green, blue",)),
+    (lambda bgr: bgr[..., ::-1].transpose(1, 0, 2), ("has shape",)),
+    (lambda bgr: bgr[..., ::-1][..., :2], ("has shape",)),
+    (lambda bgr: np.clip(bgr[..., ::-1].astype(int) + 40, 0, 255), ("change only the order",)),
+])
+def test_wrong_channel_swaps_fail(wrong, words):
+    assert_fails(grade(checks.bgr_to_rgb, 0, rgb_blend=wrong(ex.task(0).opencv_bgr)), *words)
+
+
+# --- typed-in answers ------------------------------------------------------------------------
+
+def test_variant_0_answers_fail_every_value_check_on_another_variant():
+    t0 = ex.task(0)
+    fig = solution_figure(t0)[0]
+    rgb_blend = np.array(t0.opencv_bgr[..., ::-1].tolist(), dtype=np.uint8)  # as literals
+    for variant in (3, 5):
+        assert not grade(checks.sparse_alpha_overlay, variant, fig_heat=fig,
+                         heat_cmap="inferno").passed
+        assert not grade(checks.heatmap_colorbar, variant, fig_heat=fig).passed
+        assert not grade(checks.bgr_to_rgb, variant, rgb_blend=rgb_blend).passed
+    assert grade(checks.bgr_to_rgb, 0, rgb_blend=rgb_blend).passed
+
+
+# --- whole notebooks -------------------------------------------------------------------------
+
+ALTERNATIVE_CELLS = {
+    "c0fbafe0": 'heat_cmap = colormaps["magma"]',
+    "d5143182": (
+        "fig_heat, ax_heat = plt.subplots(figsize=(5, 4))\n"
+        "show_slice(image_hu, window='lung', spacing=spacing, ax=ax_heat)\n"
+        "opacity = np.where(heat >= threshold, alpha_max * heat, 0.0)\n"
+        "heat_layer = ax_heat.imshow(heat, cmap=heat_cmap, vmin=0, vmax=1, alpha=opacity,\n"
+        "                            extent=ax_heat.images[0].get_extent())"),
+    "08282331": "fig_heat.colorbar(heat_layer, ax=ax_heat, label='attention')",
+    "4f68fcfd": "rgb_blend = np.flip(opencv_bgr, axis=-1)",
+}
+WRONG_CELLS = {
+    "d5143182": (
+        "fig_heat, ax_heat = plt.subplots(figsize=(5, 4))\n"
+        "show_slice(image_hu, window='lung', spacing=spacing, ax=ax_heat)\n"
+        "rgba = colormaps[heat_cmap](heat)\n"
+        "rgba[..., 3] = alpha_max * heat\n"
+        "rgba[heat < threshold, 3] = 0.0\n"
+        "ax_heat.imshow(rgba)  # no extent: pixel indices over a slice in mm"),
+}
+
+
+def _write(folder, replacements):
+    folder.mkdir()
+    nb = nbformat.read(SOLUTION, as_version=4)
+    for cell in nb.cells:
+        if cell.get("id") in replacements:
+            cell.source = replacements[cell["id"]]
+            cell.outputs = []
+    path = folder / SOLUTION.name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
+    from course_utils.grade import grade_notebook
+
+    alternative = grade_notebook(_write(tmp_path / "a", ALTERNATIVE_CELLS), hidden_variant=5)
+    assert alternative.checks and all(check.passed for check in alternative.checks), [
+        (c.name, c.message) for c in alternative.checks]
+    wrong = grade_notebook(_write(tmp_path / "w", WRONG_CELLS), hidden_variant=5)
+    failed = [check.name for check in wrong.checks if not check.passed]
+    assert failed == ["sparse_alpha_overlay"], [(c.name, c.message) for c in wrong.checks]

@@ -1,132 +1,344 @@
-"""Tests of the checks of exercise 06: right answers pass, the usual mistakes get a hint."""
+"""Tests of the checks of exercise 06: correct answers written in other ways pass on two
+variants, each plausible wrong answer fails only the requirement it breaks, with a true message.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
-from matplotlib.colors import ListedColormap, to_rgba
+from check_helpers import assert_fails, grade
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from scipy import ndimage
 
 from course_utils.checks import ex06_segmentation_masks as ex
-from course_utils.display import show_slice
-from course_utils.overlay import LABEL_COLORS, overlay_labels
-from course_utils.phantom import CLASSES, chest_volume
-from course_utils.segment import body_mask, largest_component, lung_mask
+from course_utils.display import physical_extent, show_slice
+from course_utils.segment import body_mask, largest_component
 
 checks = ex.checks
-NAMES = {value: name for name, value in CLASSES.items()}
+VARIANTS = (0, 3)
+FIGURE_CHECKS = ("transparent_background", "fixed_limits_nearest", "class_legend")
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "06_segmentation_masks.ipynb"
 
 
-@pytest.fixture(scope="module")
-def chest():
-    return chest_volume(shape=ex.CHEST["shape"], spacing=ex.CHEST["spacing"], seed=ex.CHEST["seed"])
+def names(t):
+    return {value: name for name, value in t.classes.items()}
 
 
-def run(name, **values):
-    return checks[name].run(values)
+def present(t):
+    return [int(k) for k in np.unique(t.label_slice) if k != 0]
 
 
-def _draw(chest, *, background="transparent", limits="fixed", interpolation="nearest",
-          stage="rgba", legend="classes"):
-    hu, labels = chest.hu[ex.SLICE], chest.labels[ex.SLICE]
-    fig, ax = plt.subplots()
-    show_slice(hu, window="soft_tissue", spacing=(1.5, 1.5), ax=ax)
-    first = (0, 0, 0, 0) if background == "transparent" else (0.2, 0.2, 0.2, 1)
-    cmap = ListedColormap([first] + [to_rgba(c) for c in LABEL_COLORS[:6]])
-    clim = {"vmin": -0.5, "vmax": len(CLASSES) - 0.5} if limits == "fixed" else {}
-    ax.imshow(labels, cmap=cmap, alpha=0.5, interpolation=interpolation,
-              interpolation_stage=stage, extent=ax.images[0].get_extent(), **clim)
-    present = [int(k) for k in np.unique(labels) if k != 0]
-    if legend == "classes":
-        handles = [Patch(facecolor=cmap(k), label=NAMES[k]) for k in present]
-    elif legend == "with background":
-        handles = [Patch(facecolor=cmap(k), label=NAMES[k]) for k in [0] + present]
-    elif legend == "wrong colours":
-        handles = [Patch(facecolor=cmap(k % 6 + 1), label=NAMES[k]) for k in present]
-    else:
-        handles = []
-    if handles:
-        ax.legend(handles=handles)
+def base(t):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    show_slice(t.hu_slice, window="soft_tissue", spacing=t.spacing[1:], ax=ax)
+    ax.set_axis_off()  # the checks do not read ticks; fewer of them to lay out
+    return fig, ax
+
+
+def solution(t, cmap=None, vmin=-0.5, vmax=6.5, alpha=None, legend=True, **kwargs):
+    fig, ax = base(t)
+    cmap = cmap or ListedColormap([(0, 0, 0, 0)] + [to_rgba(c) for c in t.label_colors])
+    options = {"interpolation": "nearest", "interpolation_stage": "rgba",
+               "extent": ax.images[0].get_extent(), **kwargs}
+    ax.imshow(t.label_slice, cmap=cmap, vmin=vmin, vmax=vmax,
+              alpha=t.label_alpha if alpha is None else alpha, **options)
+    if legend:
+        ax.legend(handles=[Patch(facecolor=t.label_colors[k - 1], label=names(t)[k])
+                           for k in present(t)])
     return ax
+
+
+def alt_boundary_norm_fig_legend(t):
+    fig, ax = base(t)
+    ax.imshow(np.ma.masked_equal(t.label_slice, 0), cmap=ListedColormap(t.label_colors),
+              norm=BoundaryNorm(np.arange(0.5, 7.5), 6), alpha=t.label_alpha,
+              interpolation="nearest", interpolation_stage="rgba",
+              extent=tuple(ax.images[0].get_extent()))
+    fig.legend(handles=[Line2D([], [], marker="s", linestyle="none", markersize=10,
+                               markerfacecolor=t.label_colors[k - 1],
+                               markeredgecolor=t.label_colors[k - 1],
+                               label=names(t)[k].replace("_", " "))
+                        for k in present(t)], loc="outside right upper")
+    return ax
+
+
+def alt_rgba(t):
+    fig, ax = plt.subplots()
+    extent = physical_extent(t.label_slice.shape, t.spacing[1:])
+    ax.imshow(t.hu_slice, cmap="gray", vmin=-160, vmax=240, extent=extent)
+    rgba = np.zeros(t.label_slice.shape + (4,), dtype=np.float32)
+    for k in present(t):
+        rgba[t.label_slice == k] = to_rgba(t.label_colors[k - 1], alpha=t.label_alpha)
+    ax.imshow(rgba, interpolation="nearest", extent=extent)
+    ax.legend(handles=[Patch(color=t.label_colors[k - 1], alpha=t.label_alpha,
+                             label=names(t)[k].upper()) for k in present(t)],
+              bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig
+
+
+def alt_masked_listed(t):
+    fig, ax = base(t)
+    ax.imshow(np.ma.masked_where(t.label_slice == 0, t.label_slice),
+              cmap=ListedColormap(t.label_colors), vmin=0.5, vmax=6.5, alpha=t.label_alpha,
+              interpolation="none", interpolation_stage="rgba", extent=ax.images[0].get_extent())
+    handles = [Line2D([0], [0], color=t.label_colors[k - 1], linewidth=6, label=names(t)[k])
+               for k in present(t)]
+    ax.legend(handles=handles)
+    return ax
+
+
+def alt_alpha_array(t):
+    fig, ax = base(t)
+    cmap = ListedColormap(["black"] + list(t.label_colors))
+    alpha = np.where(t.label_slice == 0, 0.0, t.label_alpha)
+    ax.imshow(t.label_slice.astype(np.uint8), cmap=cmap, vmin=0, vmax=6, alpha=alpha,
+              interpolation="nearest", interpolation_stage="rgba",
+              extent=ax.images[0].get_extent())
+    for k in present(t):
+        ax.scatter([], [], marker="s", color=t.label_colors[k - 1], label=names(t)[k])
+    ax.legend()
+    return fig
+
+
+ALTERNATIVES = [solution, alt_boundary_norm_fig_legend, alt_rgba, alt_masked_listed,
+                alt_alpha_array]
+
+
+def test_task_data_follow_the_variant_and_expose_the_mistakes():
+    a, b = ex.task(0), ex.task(3)
+    assert a.hu.shape != b.hu.shape and a.label_colors != b.label_colors
+    assert (a.label_alpha, a.air_threshold) != (b.label_alpha, b.air_threshold)
+    assert present(a) != present(b)
+    for t in (a, b, ex.task(5)):
+        rows, columns = t.label_slice.shape
+        assert rows != columns and t.spacing[1] != t.spacing[2]
+        assert t.label_slice.max() < max(t.classes.values())   # automatic limits would shift
+        # the variant's threshold changes the lung mask: the hazy region is on one side of it
+        assert t.lungs[t.ggo].mean() == pytest.approx(float(t.ggo_is_air), abs=0.05)
+    assert {ex.task(v).ggo_is_air for v in range(6)} == {True, False}
 
 
 def test_every_check_fails_on_blank_answers():
     for check in checks:
-        result = check.run({name: ... for name in check.params})
-        assert not result.passed and "still `...`" in result.message
+        assert_fails(grade(check, 0, **{name: ... for name in check.params}), "still `...`")
 
 
-def test_by_hand_overlay_passes_all_three(chest):
-    ax = _draw(chest)
-    for name in ("transparent_background", "fixed_limits_nearest", "class_legend"):
-        assert run(name, ax_labels=ax).passed, name
+@pytest.mark.parametrize("draw", ALTERNATIVES)
+def test_correct_label_overlays_pass_every_figure_check(draw):
+    for variant in VARIANTS:
+        answer = draw(ex.task(variant))
+        for name in FIGURE_CHECKS:
+            result = grade(checks[name], variant, ax_labels=answer)
+            assert result.passed, (name, result.message)
 
 
-def test_helper_overlay_passes_all_three(chest):
-    fig, ax = plt.subplots()
-    show_slice(chest.hu[ex.SLICE], window="soft_tissue", spacing=(1.5, 1.5), ax=ax)
-    overlay_labels(chest.labels[ex.SLICE], ax=ax, class_names=CLASSES)
-    for name in ("transparent_background", "fixed_limits_nearest", "class_legend"):
-        assert run(name, ax_labels=ax).passed, name
-
-
-def test_masked_array_background_passes(chest):
-    labels = chest.labels[ex.SLICE]
-    fig, ax = plt.subplots()
-    ax.imshow(chest.hu[ex.SLICE], cmap="gray")
-    cmap = ListedColormap([to_rgba(c) for c in ("k",) + LABEL_COLORS[:6]])
-    ax.imshow(np.ma.masked_equal(labels, 0), cmap=cmap, vmin=-0.5, vmax=6.5, alpha=0.5,
+def wrong_no_extent(t):
+    fig, ax = base(t)
+    cmap = ListedColormap([(0, 0, 0, 0)] + [to_rgba(c) for c in t.label_colors])
+    ax.imshow(t.label_slice, cmap=cmap, vmin=-0.5, vmax=6.5, alpha=t.label_alpha,
               interpolation="nearest", interpolation_stage="rgba")
-    assert run("transparent_background", ax_labels=ax).passed
-    assert run("fixed_limits_nearest", ax_labels=ax).passed
+    ax.legend(handles=[Patch(facecolor=t.label_colors[k - 1], label=names(t)[k])
+                       for k in present(t)])
+    return ax
 
 
-def test_opaque_background_fails(chest):
-    result = run("transparent_background", ax_labels=_draw(chest, background="opaque"))
-    assert not result.passed and "transparent" in result.message
+def wrong_under(t):
+    fig, ax = plt.subplots()
+    extent = physical_extent(t.label_slice.shape, t.spacing[1:])
+    cmap = ListedColormap([(0, 0, 0, 0)] + [to_rgba(c) for c in t.label_colors])
+    ax.imshow(t.label_slice, cmap=cmap, vmin=-0.5, vmax=6.5, alpha=t.label_alpha,
+              interpolation="nearest", interpolation_stage="rgba", extent=extent)
+    ax.imshow(t.hu_slice, cmap="gray", vmin=-160, vmax=240, extent=extent)
+    return ax
 
 
-def test_automatic_limits_fail(chest):
-    result = run("fixed_limits_nearest", ax_labels=_draw(chest, limits="auto"))
-    assert not result.passed and "smallest and largest label" in result.message
-    assert "-0.5" not in result.message
+def wrong_background(t):
+    return solution(t, cmap=ListedColormap(["black"] + list(t.label_colors)))
 
 
-def test_bilinear_or_data_stage_fail(chest):
-    result = run("fixed_limits_nearest", ax_labels=_draw(chest, interpolation="bilinear"))
-    assert not result.passed and "interpolation" in result.message
-    result = run("fixed_limits_nearest", ax_labels=_draw(chest, stage="data"))
-    assert not result.passed and "interpolation_stage" in result.message
+@pytest.mark.parametrize("draw, words", [
+    (wrong_no_extent, ("does not lie on the slice", "without `extent=`")),
+    (wrong_under, ("under the CT slice",)),
+    (wrong_background, ("background (label 0) is drawn",)),
+    (lambda t: solution(t, alpha=1.0), ("opacity 1.00", "`label_alpha`")),
+    (lambda t: solution(t, alpha=np.where(t.label_slice == 0, 0, 0.1 + 0.1 * t.label_slice)),
+     ("not the same everywhere",)),
+    (lambda t: base(t)[1], ("Only one layer",)),
+])
+def test_wrong_overlays_fail_transparent_background(draw, words):
+    t = ex.task(0)
+    answer = draw(t)
+    assert_fails(grade(checks.transparent_background, 0, ax_labels=answer), *words,
+                 forbidden=(str(t.label_alpha),))
+    if draw in (wrong_no_extent, wrong_background):
+        for name in ("fixed_limits_nearest", "class_legend"):
+            assert grade(checks[name], 0, ax_labels=answer).passed
 
 
-@pytest.mark.parametrize("legend, hint", [("none", "no legend"),
-                                          ("with background", "background"),
-                                          ("wrong colours", "colour")])
-def test_legend_mistakes_fail(chest, legend, hint):
-    result = run("class_legend", ax_labels=_draw(chest, legend=legend))
-    assert not result.passed and hint in result.message
+def absent_classes_fall_off(t):
+    top = max(present(t))
+    colors = [(0, 0, 0, 0)] + [to_rgba(c) for c in t.label_colors[:top]]
+    return solution(t, cmap=ListedColormap(colors), vmax=top + 0.5)
 
 
-# --- lung segmentation ---------------------------------------------------------------------
-
-def test_lung_mask_by_hand_and_helper_pass(chest):
-    by_hand = largest_component((chest.hu < -400) & body_mask(chest.hu), n=2)
-    assert run("lung_segmentation", lung_mask_volume=by_hand).passed
-    assert run("lung_segmentation", lung_mask_volume=lung_mask(chest.hu)).passed
-
-
-def test_threshold_only_fails(chest):
-    result = run("lung_segmentation", lung_mask_volume=chest.hu < -400)
-    assert not result.passed and "outside the patient" in result.message
-
-
-def test_without_largest_component_fails(chest):
-    result = run("lung_segmentation", lung_mask_volume=(chest.hu < -400) & body_mask(chest.hu))
-    assert not result.passed and "two largest" in result.message
+@pytest.mark.parametrize("draw, words", [
+    (lambda t: solution(t, interpolation="bilinear"), ("interpolation='bilinear'",)),
+    (lambda t: solution(t, interpolation="antialiased"), ("interpolation='antialiased'",)),
+    (lambda t: solution(t, interpolation_stage="data"), ("interpolation_stage='data'",)),
+    (lambda t: solution(t, vmin=None, vmax=None), ("smallest and largest label",)),
+    (lambda t: solution(t, cmap=ListedColormap([(0, 0, 0, 0)] + list(t.label_colors[::-1]))),
+     ("not drawn in its colour",)),
+    (absent_classes_fall_off, ("classes that are not in this slice", "heart")),
+])
+def test_wrong_limits_or_interpolation_fail_fixed_limits_nearest(draw, words):
+    t = ex.task(0)
+    answer = draw(t)
+    assert_fails(grade(checks.fixed_limits_nearest, 0, ax_labels=answer), *words)
+    assert grade(checks.transparent_background, 0, ax_labels=answer).passed
 
 
-def test_wrong_threshold_direction_fails(chest):
-    wrong = largest_component((chest.hu > -400) & body_mask(chest.hu), n=2)
-    result = run("lung_segmentation", lung_mask_volume=wrong)
-    assert not result.passed and "Dice" in result.message
+def legend_of(t, handles):
+    ax = solution(t, legend=False)
+    ax.legend(handles=handles)
+    return ax
+
+
+@pytest.mark.parametrize("handles, words", [
+    (lambda t: None, ("no legend",)),
+    (lambda t: [Patch(color="black", label="background")]
+     + [Patch(color=t.label_colors[k - 1], label=names(t)[k]) for k in present(t)],
+     ("background",)),
+    (lambda t: [Patch(color=t.label_colors[k - 1], label=names(t)[k]) for k in present(t)[1:]],
+     ("entries for", "some are missing")),
+    (lambda t: [Patch(color=t.label_colors[k - 1], label=names(t)[k])
+                for k in present(t) + [6]], ("which are not drawn",)),
+    (lambda t: [Patch(color=t.label_colors[-k], label=names(t)[k]) for k in present(t)],
+     ("not in the colour",)),
+    (lambda t: [Patch(color=t.label_colors[k - 1], label=f"class {k}") for k in present(t)],
+     ("not class names",)),
+])
+def test_wrong_legends_fail_class_legend(handles, words):
+    t = ex.task(0)
+    chosen = handles(t)
+    answer = solution(t, legend=False) if chosen is None else legend_of(t, chosen)
+    assert_fails(grade(checks.class_legend, 0, ax_labels=answer), *words)
+    assert grade(checks.fixed_limits_nearest, 0, ax_labels=answer).passed
+
+
+# --- task 4: lung mask -----------------------------------------------------------------------
+
+def lungs_recipe(t):
+    return largest_component((t.hu < t.air_threshold) & body_mask(t.hu), n=2)
+
+
+def lungs_by_hand(t):
+    labelled, _ = ndimage.label(t.hu > -500)
+    sizes = np.bincount(labelled.ravel())
+    sizes[0] = 0
+    body = np.stack([ndimage.binary_fill_holes(s) for s in labelled == sizes.argmax()])
+    air, _ = ndimage.label((t.hu <= t.air_threshold) & body)
+    sizes = np.bincount(air.ravel())
+    sizes[0] = 0
+    return np.isin(air, np.argsort(sizes)[-2:]).astype(np.uint8)
+
+
+def lungs_cleaned(t):
+    air = (t.hu < t.air_threshold) & body_mask(t.hu)
+    air = ndimage.binary_opening(air, ndimage.generate_binary_structure(3, 1))
+    return largest_component(air, n=2)
+
+
+@pytest.mark.parametrize("segment", [lungs_recipe, lungs_by_hand, lungs_cleaned])
+def test_correct_lung_masks_pass(segment):
+    for variant in VARIANTS:
+        result = grade(checks.lung_segmentation, variant,
+                       lung_mask_volume=segment(ex.task(variant)))
+        assert result.passed, result.message
+
+
+@pytest.mark.parametrize("variant, segment, words", [
+    (0, lambda t: (t.hu > t.air_threshold) & body_mask(t.hu), ("inverted",)),
+    (0, lambda t: largest_component((t.hu > t.air_threshold) & body_mask(t.hu), n=2),
+     ("inverted",)),
+    (0, lambda t: largest_component(t.hu < t.air_threshold, n=2), ("outside the patient",)),
+    (0, lambda t: (t.hu < t.air_threshold) & body_mask(t.hu), ("separate pieces",)),
+    (3, lambda t: largest_component((t.hu < -400) & body_mask(t.hu), n=2),
+     ("cut-off is lower",)),
+    (5, lambda t: largest_component((t.hu < t.air_threshold + 80) & body_mask(t.hu), n=2),
+     ("cut-off is higher",)),
+    (0, lambda t: lungs_recipe(t)[ex.task(0).slice_index], ("has shape",)),
+    (0, lambda t: np.where(lungs_recipe(t), t.hu, 0), ("boolean mask",)),
+    (0, lambda t: np.zeros(t.hu.shape, bool), ("empty",)),
+])
+def test_wrong_lung_masks_fail_with_the_fault_named(variant, segment, words):
+    t = ex.task(variant)
+    result = grade(checks.lung_segmentation, variant, lung_mask_volume=segment(t))
+    assert_fails(result, *words, forbidden=(str(t.air_threshold), str(int(t.air_threshold))))
+    assert "too high" not in result.message and "too low" not in result.message
+
+
+# --- typed-in answers ------------------------------------------------------------------------
+
+def test_variant_0_answers_fail_every_value_check_on_another_variant():
+    t0 = ex.task(0)
+    answer = solution(t0)
+    mask = lungs_recipe(t0)
+    for variant in (3, 5):
+        for name in FIGURE_CHECKS:
+            assert not grade(checks[name], variant, ax_labels=answer).passed, name
+        assert not grade(checks.lung_segmentation, variant, lung_mask_volume=mask).passed
+
+
+# --- whole notebooks -------------------------------------------------------------------------
+
+ALTERNATIVE_CELLS = {
+    "9a4c9bcc": (
+        "fig, ax_labels = plt.subplots(figsize=(6, 4.5), layout='constrained')\n"
+        "show_slice(hu_slice, window='soft_tissue', spacing=spacing[1:], ax=ax_labels)\n"
+        "rgba = np.zeros(label_slice.shape + (4,))\n"
+        "for k in np.unique(label_slice)[1:]:\n"
+        "    rgba[label_slice == k] = to_rgba(label_colors[k - 1], alpha=label_alpha)\n"
+        "ax_labels.imshow(rgba, interpolation='nearest', extent=ax_labels.images[0].get_extent())\n"
+        "names = {value: name for name, value in CLASSES.items()}\n"
+        "fig.legend(handles=[Patch(color=label_colors[k - 1], label=names[k])\n"
+        "                    for k in np.unique(label_slice)[1:]], loc='outside right upper')"),
+    "6ee9c77a": (
+        "from scipy import ndimage\n"
+        "air, _ = ndimage.label((hu <= air_threshold) & body_mask(hu))\n"
+        "sizes = np.bincount(air.ravel())\n"
+        "sizes[0] = 0\n"
+        "lung_mask_volume = np.isin(air, np.argsort(sizes)[-2:])"),
+}
+WRONG_CELLS = {
+    "6ee9c77a": "lung_mask_volume = largest_component((hu > air_threshold) & body_mask(hu), n=2)",
+}
+
+
+def _write(folder, replacements):
+    folder.mkdir()
+    nb = nbformat.read(SOLUTION, as_version=4)
+    for cell in nb.cells:
+        if cell.get("id") in replacements:
+            cell.source = replacements[cell["id"]]
+            cell.outputs = []
+    path = folder / SOLUTION.name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
+    from course_utils.grade import grade_notebook
+
+    alternative = grade_notebook(_write(tmp_path / "a", ALTERNATIVE_CELLS), hidden_variant=5)
+    assert alternative.checks and all(check.passed for check in alternative.checks), [
+        (c.name, c.message) for c in alternative.checks]
+    wrong = grade_notebook(_write(tmp_path / "w", WRONG_CELLS), hidden_variant=5)
+    failed = [check.name for check in wrong.checks if not check.passed]
+    assert failed == ["lung_segmentation"], [(c.name, c.message) for c in wrong.checks]

@@ -219,11 +219,18 @@ def test_stub_that_no_longer_parses_is_refused():
      r"should be exactly `checks.two_values\(\)`"),
     ({"check-answer_number": "print(1)\nchecks.answer_number()"},
      "calls `checks.answer_number` among other code"),
-    ({"setup": "checks.not_a_check(1)"}, "which is not a check of 00_fixture"),
+    ({"check-answer_number": "checks.not_a_check()"}, "which is not a check of 00_fixture"),
 ])
 def test_check_cells_must_match_the_checklist(changes, message):
     with pytest.raises(ExerciseError, match=message):
         exercises.make_exercise(solution_notebook(**changes), CHECKS, "sol.ipynb")
+
+
+def test_the_exercise_modules_helpers_may_be_called_outside_check_cells():
+    """``task = checks.task()`` in the setup cell is the task data, not a check."""
+    nb = solution_notebook(setup="import numpy as np\ntask = checks.task()\n"
+                                 "checks.write_series(task, 'folder')")
+    exercises.make_exercise(nb, CHECKS, "sol.ipynb")
 
 
 def test_check_cell_ids_are_required_and_stale_ones_refused():

@@ -1,214 +1,309 @@
 """Checks for exercise 06, segmentation masks.
 
-The exercise's data are rebuilt here: the phantom ``chest_volume(shape=(72, 256, 256),
-spacing=(4.0, 1.5, 1.5), seed=0)``, its label map, and slice :data:`SLICE` (above the heart,
-so not every class is present: automatic colour limits would shift the colours).
+The task data (:func:`make_task`, one per variant) are a synthetic chest volume on a
+non-square grid with non-square pixels, a ground-glass region in one lung whose HU lie just on
+one side of the variant's air threshold (so the threshold changes the lung mask), the slice
+whose label map is drawn (never holding the largest class, so automatic colour limits shift
+the colours), which classes that label map shows, their colours and the overlay's opacity.
+
+The overlay is judged by what it shows: where it lies (the slice is drawn in mm), the colour and
+opacity of every pixel, the colour the colormap and norm give to every class (present or not),
+its interpolation, and the legend entries' names and colours whatever the proxy artist.
+
+Examples
+--------
+>>> t = task(0)
+>>> t.label_slice.shape == t.hu_slice.shape, int(t.label_slice.max()) < max(t.classes.values())
+(True, True)
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import types
+from typing import Any
 
 import numpy as np
 
-from course_utils.checks import CheckFailed, CheckList, get_array, get_axes, type_of
+from course_utils.checks import CheckFailed, CheckList, get_array, get_axes
+from course_utils.checks._predicates import image_array, images_aligned, legend_entries, rgb
 
 checks = CheckList("06_segmentation_masks")
-__all__ = ["CHEST", "DICE_BAR", "SLICE", "checks", "class_legend", "fixed_limits_nearest",
-           "lung_segmentation", "transparent_background"]
+__all__ = ["checks", "class_legend", "fixed_limits_nearest", "lung_segmentation", "make_task",
+           "task", "transparent_background"]
 
-CHEST = {"shape": (72, 256, 256), "spacing": (4.0, 1.5, 1.5), "seed": 0}
-#: The slice whose label map is drawn.
-SLICE = 54
-#: Dice score against the phantom's lungs that a lung mask must reach.
-DICE_BAR = 0.95
-
-
-@lru_cache(maxsize=1)
-def _chest():
-    from course_utils.phantom import chest_volume
-
-    return chest_volume(shape=CHEST["shape"], spacing=CHEST["spacing"], seed=CHEST["seed"])
-
-
-def _labels() -> np.ndarray:
-    return _chest().labels[SLICE].astype(np.int64)
+#: Okabe-Ito colours; each variant gives them to the classes 1..6 in another order.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#CC79A7", "#D55E00")
+_SHAPES = ((44, 168, 192), (42, 176, 184), (46, 160, 200), (40, 172, 196))
+_SPACINGS = ((6.0, 2.2, 2.0), (6.5, 2.15, 2.0), (6.0, 2.3, 1.9), (6.5, 2.15, 1.95))
+#: (air threshold, HU of the ground-glass region): the region lies 40 HU on one side of it.
+_THRESHOLDS = ((-400, -440), (-350, -310), (-450, -490), (-300, -340), (-500, -460),
+               (-380, -340))
+_ALPHAS = (0.5, 0.6, 0.4, 0.55)
+_SHOWN = (("lung_right", "lung_left", "lesion", "spine"),
+          ("lung_right", "lung_left", "spine"),
+          ("body", "lung_right", "lung_left", "spine"),
+          ("lung_right", "lung_left", "lesion"),
+          ("lung_left", "lung_right", "spine", "lesion"))
 
 
-def _n_classes() -> int:
-    return max(_chest().classes.values()) + 1
+@checks.task_data
+def make_task(variant: int) -> types.SimpleNamespace:
+    """The chest volume, drawn slice, classes, colours, opacity and threshold of ``variant``."""
+    from course_utils.phantom import CLASSES, chest_volume
+    from course_utils.segment import body_mask, largest_component
+
+    rng = np.random.default_rng(2000 + variant)
+    shape = _SHAPES[variant % len(_SHAPES)]
+    spacing = _SPACINGS[variant % len(_SPACINGS)]
+    chest = chest_volume(shape=shape, spacing=spacing, seed=variant)
+    threshold, ggo_hu = _THRESHOLDS[variant % len(_THRESHOLDS)]
+    # a ground-glass region (partly aerated lung) in one lung, 40 HU from the threshold
+    lung_name = ("lung_right", "lung_left")[variant % 2]
+    lung = chest.labels == CLASSES[lung_name]
+    z, y = (int(round(np.mean(axis))) for axis in np.nonzero(lung)[:2])
+    row = np.flatnonzero(lung[z, y])
+    x = int(row[0] if lung_name == "lung_right" else row[-1])  # on the lung's outer border:
+    radius = 28.0                                               # a bite, not a hole
+    reach = [int(np.ceil(radius / s)) for s in spacing]
+    box = tuple(slice(max(c - r, 0), c + r + 1) for c, r in zip((z, y, x), reach))
+    grid = np.ogrid[box]
+    ball = np.zeros(shape, bool)
+    ball[box] = sum(((g - c) * s) ** 2 for g, c, s in zip(grid, (z, y, x), spacing)) <= radius**2
+    ggo = ball & lung
+    hu = chest.hu
+    hu[ggo] = np.float32(ggo_hu) + rng.standard_normal(int(ggo.sum())).astype(np.float32) * 15
+    lungs = largest_component((hu < threshold) & body_mask(hu), n=2)
+    # the drawn slice: through the lungs, without the heart (the largest label)
+    heart = (chest.labels == CLASSES["heart"]).any(axis=(1, 2))
+    lung_area = (chest.labels == CLASSES["lung_right"]).sum(axis=(1, 2))
+    candidates = np.flatnonzero(~heart & (lung_area > 0.5 * lung_area.max()))
+    index = int(candidates[int(rng.integers(len(candidates)))])
+    shown = _SHOWN[variant % len(_SHOWN)]
+    labels = chest.labels[index].astype(np.int64)
+    label_slice = np.where(np.isin(labels, [CLASSES[n] for n in shown]), labels, 0)
+    order = rng.permutation(len(OKABE_ITO))
+    label_colors = [OKABE_ITO[k] for k in order]
+    return types.SimpleNamespace(
+        variant=variant, hu=hu, spacing=spacing, classes=dict(CLASSES), slice_index=index,
+        hu_slice=hu[index], label_slice=label_slice, shown=tuple(shown),
+        label_colors=label_colors, label_alpha=_ALPHAS[variant % len(_ALPHAS)],
+        air_threshold=float(threshold), ggo=ggo, ggo_is_air=bool(ggo_hu < threshold),
+        lungs=lungs, reference_lungs=chest.mask("lung_right", "lung_left"))
 
 
-def _overlay(ax_labels) -> dict:
+task = checks.task
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _class_rgb(t: types.SimpleNamespace, k: int) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+    return np.array(to_rgb(t.label_colors[k - 1]))
+
+
+def _layers(ax_labels: Any, t: types.SimpleNamespace) -> tuple[dict, dict, dict]:
+    """(axes, slice layer, label layer), or a CheckFailed that says what is drawn."""
     ax = get_axes(ax_labels, "ax_labels")
-    images = ax["images"]
+    order = sorted(range(len(ax["images"])), key=lambda i: (ax["images"][i]["zorder"], i))
+    images = [ax["images"][i] for i in order if ax["images"][i]["visible"]]
     if len(images) < 2:
-        raise CheckFailed("Draw two layers on `ax_labels`: the CT slice, then the label map on "
+        raise CheckFailed("Only one layer is drawn on `ax_labels`: draw `label_slice` on top of "
+                          "the CT slice.")
+    shape = list(t.label_slice.shape)
+    slices = [k for k, im in enumerate(images) if im["shape"] == shape
+              and np.allclose(np.ma.filled(image_array(im), np.nan), t.hu_slice, atol=0.5,
+                              equal_nan=True)]
+    if not slices:
+        raise CheckFailed("The CT slice `hu_slice` is no longer drawn on `ax_labels`: keep the "
+                          "`show_slice` line and draw the labels on top of it.")
+    base = slices[0]
+    top = max((k for k in range(len(images)) if k not in slices), default=None)
+    if top is None:
+        raise CheckFailed("Only the CT slice is drawn on `ax_labels`: draw `label_slice` on "
                           "top of it.")
-    return images[-1]
+    if top < base:
+        raise CheckFailed("The label map is drawn under the CT slice, which hides it: draw the "
+                          "slice first, then the labels.")
+    labels_layer = images[top]
+    if labels_layer["shape"][:2] != shape:
+        raise CheckFailed(f"The top layer has shape {tuple(labels_layer['shape'][:2])}, not "
+                          f"that of `label_slice`, {tuple(shape)}.")
+    if len(labels_layer["shape"]) == 2:
+        data = image_array(labels_layer)
+        shown = ~np.ma.getmaskarray(data)
+        if not np.allclose(np.ma.filled(data, 0)[shown], t.label_slice[shown]):
+            raise CheckFailed("The top layer is not `label_slice` of the setup cell: draw that "
+                              "label map (integer labels) over the CT.")
+    return ax, images[base], labels_layer
 
 
-def _image_data(image: dict) -> tuple[np.ndarray, np.ndarray | None]:
-    array = image["array"]
-    if type_of(array) == "masked_array":
-        return np.asarray(array["data"]), np.asarray(array["mask"], dtype=bool)
-    return np.asarray(array), None
+def _pixels(layer: dict) -> tuple[np.ndarray, np.ndarray]:
+    """RGB and opacity of every pixel as drawn, rows from the top."""
+    rgba = np.asarray(layer["rgba"], dtype=float) / 255
+    if layer.get("origin", "upper") == "lower":
+        rgba = rgba[::-1]
+    return rgba[..., :3], rgba[..., 3]
 
 
-def _colour_index(values: np.ndarray, image: dict) -> np.ndarray:
-    """Index into the colormap's colours that matplotlib uses for each value (linear norm)."""
-    vmin, vmax = image["clim"]
-    n = int(image["cmap"]["N"])
-    x = (np.asarray(values, dtype=float) - vmin) / (vmax - vmin)
-    index = np.floor(x * n).astype(int)
+def _class_colours(layer: dict, n_classes: int) -> np.ndarray | None:
+    """The RGB the layer's colormap and norm give to each class 0..n-1 (None for RGB data)."""
+    if len(layer["shape"]) == 3:
+        return None
+    norm, cmap = layer["norm"], layer["cmap"]
+    samples = norm.get("samples")
+    values = np.arange(n_classes, dtype=float)
+    if norm["type"] == "Normalize" and norm["vmin"] is not None and norm["vmax"] is not None:
+        x = (values - norm["vmin"]) / (norm["vmax"] - norm["vmin"])
+    elif samples is not None:
+        x = np.interp(values, samples["x"], samples["y"], left=-1.0, right=2.0)
+        if norm["type"] == "BoundaryNorm":
+            x = (x + 0.5) / int(cmap["N"])  # colour indices, as fractions of the colormap
+    else:
+        return None
+    n = int(cmap["N"])
+    index = np.floor(x * n)
     index[x == 1.0] = n - 1
-    return index  # < 0: "under" colour, >= n: "over" colour
-
-
-def _rgba_of(values: np.ndarray, image: dict) -> np.ndarray:
-    cmap = image["cmap"]
     colours = np.asarray(cmap["colors"], dtype=float)
-    index = _colour_index(values, image)
-    out = colours[np.clip(index, 0, len(colours) - 1)].copy()
-    out[index < 0] = cmap["under"]
-    out[index >= len(colours)] = cmap["over"]
+    out = colours[np.clip(np.round((np.clip(index, 0, n - 1) + 0.5) / n * 255).astype(int), 0,
+                          255), :3]
+    out[index < 0] = rgb(np.asarray(cmap["under"]))
+    out[index >= n] = rgb(np.asarray(cmap["over"]))
     return out
 
 
-def _pixel_rgba(image: dict) -> np.ndarray:
-    """The RGBA matplotlib paints for every pixel of a described image (before resampling)."""
-    data, mask = _image_data(image)
-    if data.ndim == 3:
-        rgba = np.ones(data.shape[:2] + (4,))
-        channels = data.astype(float) / (255.0 if data.dtype.kind in "iu" else 1.0)
-        rgba[..., :channels.shape[-1]] = channels[..., :4]
-    else:
-        if "colors" not in image["cmap"]:
-            raise CheckFailed("Use a colormap with one colour per class (a ListedColormap).")
-        rgba = _rgba_of(data, image)
-        if mask is not None:
-            rgba[mask] = image["cmap"]["bad"]
-    alpha = image["alpha"]
-    if isinstance(alpha, np.ndarray):
-        rgba[..., 3] = rgba[..., 3] * alpha
-    elif alpha is not None:
-        rgba[..., 3] = rgba[..., 3] * float(alpha)
-    return rgba
+def _names(text: str) -> str:
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
 
+
+# --------------------------------------------------------------------------- checks
 
 @checks.add(points=1)
-def transparent_background(ax_labels):
-    """The label map of the slice over the CT, fully transparent where the label is 0."""
-    image = _overlay(ax_labels)
-    labels = _labels()
-    data, mask = _image_data(image)
-    if data.shape[:2] != labels.shape:
-        raise CheckFailed(f"The top layer has shape {tuple(data.shape[:2])}, not the slice's "
-                          f"{labels.shape}.")
-    if data.ndim == 2:
-        shown = ~mask if mask is not None else np.ones(labels.shape, bool)
-        if not np.allclose(data[shown], labels[shown]):
-            raise CheckFailed(f"The top layer is not the label map of slice {SLICE}: draw "
-                              "`label_slice` (integer labels) over the CT.")
-    rgba = _pixel_rgba(image)
-    background = labels == 0
-    if rgba[background, 3].max() > 1e-6:
+def transparent_background(ax_labels, task):
+    """The label map on top of the slice, on its extent, background fully transparent, every
+    labelled pixel drawn with opacity `label_alpha`."""
+    _, base, layer = _layers(ax_labels, task)
+    if not images_aligned(base, layer) or layer.get("origin") != base.get("origin"):
+        shift = np.abs(np.asarray(base["extent"]) - np.asarray(layer["extent"])).max()
+        raise CheckFailed(f"The label map does not lie on the slice (its corners are up to "
+                          f"{shift:.0f} units from the slice's): the slice is drawn in mm, and "
+                          "imshow without `extent=` places the labels in pixel indices.")
+    _, alpha = _pixels(layer)
+    background = task.label_slice == 0
+    if alpha[background].max() > 0.5 / 255:
         raise CheckFailed("The background (label 0) is drawn, so the whole slice is tinted: "
-                          "make it fully transparent (mask it out, or give it alpha 0).")
-    if np.any(rgba[~background, 3] <= 1e-6):
+                          "make it fully transparent (a transparent first colour, a masked array, "
+                          "or alpha 0).")
+    labelled = alpha[~background]
+    if np.mean(labelled <= 0.5 / 255) > 0.001:
         raise CheckFailed("Some labelled pixels are invisible: only label 0 should be "
                           "transparent.")
+    if np.abs(np.median(labelled) - task.label_alpha) > 0.03 or np.ptp(labelled) > 0.03:
+        raise CheckFailed(f"The labelled pixels are drawn with opacity {np.median(labelled):.2f}"
+                          f"{' (not the same everywhere)' if np.ptp(labelled) > 0.03 else ''}:"
+                          " the task asks for `label_alpha` on every labelled pixel.")
 
 
 @checks.add(points=1)
-def fixed_limits_nearest(ax_labels):
-    """Nearest interpolation on the RGBA stage and colour limits fixed for all classes."""
-    image = _overlay(ax_labels)
-    if image["interpolation"] not in ("nearest", "none"):
-        raise CheckFailed(f"interpolation={image['interpolation']!r} mixes neighbouring labels "
-                          "into classes that are not there: each pixel must keep its colour.")
-    data, _ = _image_data(image)
-    if data.ndim == 3:
-        return  # an RGBA image: the colours are fixed already
-    if image["interpolation_stage"] != "rgba":
-        raise CheckFailed("Resampling for display may still happen on the label values: ask "
-                          "matplotlib to interpolate the colours instead (interpolation_stage).")
-    classes = np.arange(_n_classes())
-    index = _colour_index(classes, image)
-    n = int(image["cmap"]["N"])
-    labels = _labels()
-    vmin, vmax = image["clim"]
-    if np.isclose(vmin, labels.min()) and np.isclose(vmax, labels.max()):
-        raise CheckFailed("The colour limits are the smallest and largest label in this slice, "
-                          "so each class's colour depends on which classes the slice holds. Fix "
-                          "them for the whole set of classes.")
-    if len(set(index.tolist())) != len(classes) or index.min() < 0 or index.max() >= n:
-        raise CheckFailed("With these colour limits some classes share a colour or fall off the "
-                          "colormap: every class from 0 to the largest label needs its own "
-                          "colour.")
-
-
-def _normalise(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
+def fixed_limits_nearest(ax_labels, task):
+    """Nearest interpolation on the RGBA stage, and every class in its colour from
+    `label_colors` whatever the slice holds (fixed colour limits)."""
+    _, _, layer = _layers(ax_labels, task)
+    if layer["interpolation"] not in ("nearest", "none"):
+        raise CheckFailed(f"interpolation={layer['interpolation']!r} can blend neighbouring "
+                          "labels into classes that are not there: each pixel must keep its "
+                          "colour (nearest).")
+    is_rgb = len(layer["shape"]) == 3
+    if not is_rgb and layer["interpolation_stage"] != "rgba":
+        raise CheckFailed(f"interpolation_stage={layer['interpolation_stage']!r}: resampling for "
+                          "display may still happen on the label values; ask matplotlib to "
+                          "resample the colours instead (the RGBA stage).")
+    colours, _ = _pixels(layer)
+    present = [int(k) for k in np.unique(task.label_slice) if k != 0]
+    names = {value: name for name, value in task.classes.items()}
+    n_classes = max(task.classes.values()) + 1
+    by_class = _class_colours(layer, n_classes)
+    limits = layer.get("clim") or [None, None]
+    automatic = (limits[0] is not None and limits[1] is not None
+                 and np.isclose(limits[0], task.label_slice.min())
+                 and np.isclose(limits[1], task.label_slice.max()))
+    for k in present:
+        drawn = np.median(colours[task.label_slice == k], axis=0)
+        if np.abs(drawn - _class_rgb(task, k)).max() > 0.03:
+            if automatic:
+                raise CheckFailed("The colour limits are the smallest and largest label of this "
+                                  "slice, so each class's colour depends on which classes the "
+                                  "slice holds: fix them for the whole set of classes.")
+            raise CheckFailed(f"Class {names[k]!r} is not drawn in its colour from "
+                              "`label_colors` (class k has colour k - 1 of the list).")
+    if by_class is not None:
+        wrong = [names[k] for k in range(1, n_classes)
+                 if np.abs(by_class[k] - _class_rgb(task, k)).max() > 0.03]
+        if wrong:
+            raise CheckFailed(f"With these colour limits, classes that are not in this slice "
+                              f"({', '.join(wrong)}) would not get their colour from "
+                              "`label_colors`: the limits must hold for all classes 0 to "
+                              f"{n_classes - 1}, not only those of this slice.")
 
 
 @checks.add(points=1)
-def class_legend(ax_labels):
-    """A legend with one entry per class present (not the background), in the overlay's colours."""
+def class_legend(ax_labels, task):
+    """A legend (on the Axes or the figure) with one entry per class present, named as in
+    `CLASSES`, in the class's colour; no entry for the background."""
     ax = get_axes(ax_labels, "ax_labels")
-    legend = ax["legend"]
-    if legend is None:
+    entries = legend_entries(ax)
+    if not entries:
         raise CheckFailed("`ax_labels` has no legend. An image adds no legend entries: make one "
-                          "patch per class and pass them as handles.")
-    chest = _chest()
-    names = {value: name for name, value in chest.classes.items()}
-    labels = _labels()
-    present = [int(k) for k in np.unique(labels) if k != 0]
-    given = [_normalise(text) for text in legend["labels"]]
+                          "proxy (a Patch, a square marker...) per class and pass them as "
+                          "handles.")
+    names = {value: name for name, value in task.classes.items()}
+    present = {names[int(k)]: int(k) for k in np.unique(task.label_slice) if k != 0}
+    given = [_names(entry["label"]) for entry in entries]
     if "background" in given:
-        raise CheckFailed("The background is not drawn, so it has no place in the legend.")
-    wanted = {_normalise(names[k]) for k in present}
-    if len(given) != len(present) or set(given) != wanted:
-        raise CheckFailed(f"The legend has {len(given)} entries; it needs one per class present "
-                          f"in slice {SLICE} (not the background), named as in `CLASSES`.")
-    image = _overlay(ax_labels)
-    rgba = _pixel_rgba(image)
-    by_name = {_normalise(names[k]): rgba[labels == k][0, :3] for k in present}
-    for handle in legend["handles"]:
-        colour = handle.get("facecolor") or handle.get("color")
-        if colour is None or np.ndim(colour) != 1:
-            continue
-        expected = by_name[_normalise(handle["label"])]
-        if np.abs(np.asarray(colour[:3]) - expected).max() > 0.02:
-            raise CheckFailed(f"The legend colour of {handle['label']!r} is not the colour of "
-                              "that class in the overlay.")
-
-
-@lru_cache(maxsize=1)
-def _reference_lungs() -> np.ndarray:
-    return _chest().mask("lung_right", "lung_left")
+        raise CheckFailed("The legend has an entry for the background, which is not drawn.")
+    unknown = [entry["label"] for entry in entries if _names(entry["label"]) not in task.classes]
+    if unknown:
+        raise CheckFailed(f"Legend entries {unknown} are not class names of `CLASSES`.")
+    absent = [label for label in given if label not in present]
+    if absent:
+        raise CheckFailed(f"The legend names {absent}, which are not drawn in `label_slice`: one "
+                          "entry per class present, no more.")
+    missing = [name for name in present if name not in given]
+    if missing or len(given) != len(set(given)):
+        raise CheckFailed(f"The legend has {len(given)} entries for {len(present)} classes "
+                          f"present in `label_slice`: one entry per class, each once"
+                          f"{' (some are missing)' if missing else ''}.")
+    for entry in entries:
+        expected = _class_rgb(task, present[_names(entry["label"])])
+        if not any(np.abs(rgb(np.asarray(c)) - expected).max() <= 0.03
+                   for c in entry["colors"]):
+            raise CheckFailed(f"The legend entry {entry['label']!r} is not in the colour of that "
+                              "class in `label_colors`.")
 
 
 @checks.add(points=2)
-def lung_segmentation(lung_mask_volume):
-    """A 3D lung mask from HU (threshold, air inside the body, two largest components)."""
+def lung_segmentation(lung_mask_volume, task):
+    """A 3D lung mask: HU below `air_threshold` inside the body, the two largest components."""
     from scipy import ndimage
 
     from course_utils.metrics import dice
 
     mask = get_array(lung_mask_volume, "lung_mask_volume")
-    reference = _reference_lungs()
-    if mask.shape != reference.shape:
+    expected = task.lungs
+    if mask.shape != expected.shape:
         raise CheckFailed(f"`lung_mask_volume` has shape {tuple(mask.shape)}; it should have the "
-                          f"shape of `chest.hu`, {reference.shape}.")
+                          "shape of `hu`, the whole volume.")
     if mask.dtype != bool:
         if not np.all(np.isin(np.unique(mask), (0, 1))):
             raise CheckFailed("`lung_mask_volume` should be a boolean mask (True in the lungs), "
                               "not HU or labels.")
         mask = mask.astype(bool)
     if not mask.any():
-        raise CheckFailed("`lung_mask_volume` is empty: lungs are darker than the threshold, "
-                          "tissue brighter.")
+        raise CheckFailed("`lung_mask_volume` is empty: no voxel is selected.")
+    threshold = task.air_threshold
+    if np.mean(task.hu[mask] > threshold) > 0.5:
+        raise CheckFailed("The mask is inverted: it is True where the HU are above "
+                          "`air_threshold` (tissue) and False in the lungs. Select the voxels "
+                          "below the threshold.")
     edge = np.zeros(mask.shape, bool)
     edge[:, 0, :] = edge[:, -1, :] = edge[:, :, 0] = edge[:, :, -1] = True
     if (mask & edge).sum() > 100:
@@ -218,8 +313,17 @@ def lung_segmentation(lung_mask_volume):
     if count > 2:
         raise CheckFailed(f"The mask has {count} separate pieces: the lungs are two; keep the two "
                           "largest connected components (this drops the trachea and specks).")
-    score = dice(mask, reference)
-    if score < DICE_BAR:
-        raise CheckFailed(f"The Dice score against the phantom's lungs is {score:.2f}, below "
-                          f"{DICE_BAR}: check the threshold (lung is about -850 HU, soft "
-                          "tissue about +40 HU).")
+    in_ggo = float(mask[task.ggo].mean())
+    if task.ggo_is_air and in_ggo < 0.5:
+        raise CheckFailed("The mask leaves out lung voxels whose HU are below `air_threshold` "
+                          "(a hazy region in one lung): threshold at `air_threshold` exactly, "
+                          "your cut-off is lower.")
+    if not task.ggo_is_air and in_ggo > 0.5:
+        raise CheckFailed("The mask holds voxels whose HU are above `air_threshold` (a hazy "
+                          "region in one lung): threshold at `air_threshold` exactly, your "
+                          "cut-off is higher.")
+    score = dice(mask, expected)
+    if score < 0.97:
+        raise CheckFailed(f"The mask overlaps the lungs found by the task's recipe with a Dice "
+                          f"score of only {score:.2f}: check each step (threshold, inside the "
+                          "body, two largest components).")
