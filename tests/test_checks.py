@@ -179,7 +179,7 @@ def test_round_trip_of_a_described_figure(tmp_path):
     back = load_answers(path)
     assert first_image(get_axes(back["ax"], "ax"), "ax")["cmap"]["name"] == "gray"
     assert get_array(get_axes(back["fig"], "fig")["images"][0]["array"], "a").shape == (2, 2)
-    assert back["gone"] == MISSING
+    assert back["gone"]["__type__"] == "missing" and back["gone"]["after_stub"] is False
 
 
 def test_load_refuses_pickles(tmp_path):
@@ -431,7 +431,7 @@ def test_a_missing_variable_after_a_stub_says_the_stub_still_raises(capsys, monk
     monkeypatch.setattr("sys.last_value", NotImplementedError("write your code"), raising=False)
     exec("checks.right_answer()", {"checks": checks})
     out = capsys.readouterr().out
-    assert "`answer` is not defined because the task's code cell still raises " \
+    assert "`answer` is not defined: a code cell above still raises " \
            "NotImplementedError" in out
     monkeypatch.setattr("sys.last_value", KeyError("x"), raising=False)
     exec("checks.right_answer()", {"checks": checks})
@@ -446,16 +446,27 @@ def test_in_a_real_kernel_the_check_under_a_stub_says_the_stub_still_raises():
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    setup = ("from course_utils.checks import CheckList, CheckFailed\n"
+    setup = ("from course_utils.checks import CheckList, get_number\n"
              "checks = CheckList('00_kernel')\n"
              "@checks.add(points=1)\n"
              "def c(answer):\n"
-             "    '''The answer.'''\n")
+             "    get_number(answer, 'answer')\n")
     nb = new_notebook(cells=[new_code_cell(setup),
                              new_code_cell("# YOUR CODE HERE\nraise NotImplementedError()"),
                              new_code_cell("checks.c()")])
     nbclient.NotebookClient(nb, timeout=60, allow_errors=True,
                             kernel_name="python3").execute()
     printed = "".join(output.get("text", "") for output in nb.cells[2].outputs)
-    assert "✘ c: `answer` is not defined because the task's code cell still raises " \
+    assert "✘ c: `answer` is not defined: a code cell above still raises " \
            "NotImplementedError" in printed, nbformat.writes(nb)[-2000:]
+
+
+def test_the_grader_too_says_a_missing_variable_follows_a_stub(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.last_value", NotImplementedError(), raising=False)
+    extract_to_file({}, ["answer"], tmp_path / "a.json")
+    with pytest.raises(CheckFailed, match="a code cell above still raises NotImplementedError"):
+        get_number(load_answers(tmp_path / "a.json")["answer"], "answer")
+    monkeypatch.setattr("sys.last_value", ValueError(), raising=False)
+    extract_to_file({}, ["answer"], tmp_path / "b.json")
+    with pytest.raises(CheckFailed, match="is not defined: run the cells above it"):
+        get_number(load_answers(tmp_path / "b.json")["answer"], "answer")

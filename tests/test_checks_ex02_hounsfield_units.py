@@ -1,32 +1,22 @@
-"""Checks of exercise 02 (Hounsfield units): right answers pass, learners' mistakes get a hint."""
+"""Checks of exercise 02 (Hounsfield units): correct answers of every kind pass on two variants,
+each classic mistake fails exactly the requirement it breaks, typed-in numbers fail."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
-import pydicom
 import pytest
 from skimage.filters import threshold_otsu
 
-from course_utils import datasets
+from check_helpers import assert_fails, grade
 from course_utils.checks import ex02_hounsfield_units as ex
 from course_utils.dicom import stored_to_hu
-from check_helpers import assert_fails
 
 checks = ex.checks
-
-
-def run(name, **values):
-    return checks[name].run(values)
-
-
-@pytest.fixture(scope="module")
-def ct():
-    return pydicom.dcmread(datasets.get_path("ct_small"))
-
-
-@pytest.fixture(scope="module")
-def ct_hu(ct):
-    return stored_to_hu(ct.pixel_array, float(ct.RescaleSlope), float(ct.RescaleIntercept))
+VARIANTS = (0, 3)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_there_are_at_least_four_checks():
@@ -36,173 +26,536 @@ def test_there_are_at_least_four_checks():
 
 @pytest.mark.parametrize("name", [c.name for c in ex.checks])
 def test_blank_answers_say_still_dots(name):
-    result = checks[name].run({param: ... for param in checks[name].params})
-    assert not result.passed
-    assert "still `...`" in result.message
+    result = grade(checks[name], 0, **{param: ... for param in checks[name].params})
+    assert_fails(result, "still `...`")
 
 
-# --- hu_from_header ----------------------------------------------------------------------
+# --------------------------------------------------------------------------- the data
 
-def test_hu_from_header_pass_float32_and_float64(ct, ct_hu):
+@pytest.mark.parametrize("variant", [0, 1, 2, 3, 5, 17, 123])
+def test_the_data_show_the_classic_mistakes(variant):
+    task = ex.task(variant)
+    data = task.ct_data
+    assert data.hu.shape[0] != data.hu.shape[1]                 # not square
+    assert data.slope != 1 and data.intercept < -4000           # slope and intercept matter
+    assert (data.stored[~data.padding] > 32767).mean() > 0.02   # an int16 cast wraps
+    assert 0.05 < data.padding.mean() < 0.4
+    exact = (data.stored == data.padding_value).sum()
+    assert exact < 0.1 * data.padding.sum()                     # spread: equality fails
+    assert (task.metal_stored > 32767).sum() >= 2 and (task.metal_stored < 32768).sum() >= 2
+    assert task.mr_values.shape[0] != task.mr_values.shape[1]
+    low, high = ex.TISSUE_HU[task.share_tissue]
+    inside = ~data.padding
+    in_range = (data.hu >= low) & (data.hu <= high)
+    assert in_range[inside].mean() != pytest.approx(in_range.mean(), abs=1e-3)
+
+
+def test_the_variants_differ():
+    tasks = [ex.task(v) for v in range(10)]
+    assert len({t.ct_data.hu.shape for t in tasks}) >= 8
+    assert len({(t.ct_data.slope, t.ct_data.intercept) for t in tasks}) >= 8
+    assert {t.ct_data.padding_above for t in tasks} == {True, False}
+    assert len({tuple(t.metal_stored.tolist()) for t in tasks}) == 10
+    assert len({t.share_tissue for t in tasks}) >= 3
+    assert len({t.query_hu for t in tasks}) == 10
+
+
+def test_task_data_are_fast_and_deterministic():
+    import time
+
+    start = time.perf_counter()
+    a = ex.make_task(77)
+    assert time.perf_counter() - start < 1.0
+    b = ex.make_task(77)
+    assert np.array_equal(a.ct.pixel_array, b.ct.pixel_array)
+    assert np.array_equal(a.mr_values, b.mr_values) and a.query_hu == b.query_hu
+
+
+# --------------------------------------------------------------------------- hu_from_header
+
+def _manual(ct):
+    return ct.pixel_array.astype(np.float32) * float(ct.RescaleSlope) + float(ct.RescaleIntercept)
+
+
+def _apply_rescale(ct):
     from pydicom.pixels import apply_rescale
 
-    assert run("hu_from_header", ct_hu=ct_hu).passed
-    assert run("hu_from_header", ct_hu=apply_rescale(ct.pixel_array, ct)).passed
+    return apply_rescale(ct.pixel_array, ct)
 
 
-def test_hu_from_header_stored_values(ct):
-    result = run("hu_from_header", ct_hu=ct.pixel_array.astype(np.float32))
-    assert_fails(result, "stored values")
+def _modality_lut(ct):
+    from pydicom.pixels import apply_modality_lut
+
+    return apply_modality_lut(ct.pixel_array, ct)
 
 
-def test_hu_from_header_integer_dtype(ct):
-    as_int = ct.pixel_array + int(float(ct.RescaleIntercept))
-    assert_fails(run("hu_from_header", ct_hu=as_int), "integer")
+def _course_helper(ct):
+    return stored_to_hu(ct.pixel_array, float(ct.RescaleSlope), float(ct.RescaleIntercept),
+                        padding_value=int(ct.PixelPaddingValue))
 
 
-def test_hu_from_header_intercept_subtracted(ct):
-    wrong = ct.pixel_array.astype(np.float32) - float(ct.RescaleIntercept)
-    result = run("hu_from_header", ct_hu=wrong)
-    assert_fails(result, "intercept", answer=float(ct.RescaleIntercept))
+def _padding_nan(ct):
+    hu = _manual(ct).astype(np.float64)
+    hu[_padding_rule(ct)] = np.nan
+    return hu
 
 
-# --- no_overflow -------------------------------------------------------------------------
-
-@pytest.fixture
-def metal_stored():
-    return np.array(ex.METAL_STORED, dtype=np.uint16)
+HU_ANSWERS = {"manual float32": _manual, "pydicom apply_rescale": _apply_rescale,
+              "pydicom apply_modality_lut": _modality_lut, "course stored_to_hu": _course_helper,
+              "padding set to NaN": _padding_nan}
 
 
-def test_no_overflow_pass(metal_stored):
-    right = stored_to_hu(metal_stored, ex.METAL_SLOPE, ex.METAL_INTERCEPT)
-    assert run("no_overflow", metal_hu=right).passed
-    assert run("no_overflow", metal_hu=right.tolist()).passed
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("how", HU_ANSWERS)
+def test_hu_from_header_pass(variant, how):
+    result = grade(checks.hu_from_header, variant, ct_hu=HU_ANSWERS[how](ex.task(variant).ct))
+    assert result.passed, result.message
 
 
-def test_no_overflow_int16_cast(metal_stored):
-    wrapped = metal_stored.astype(np.int16) * ex.METAL_SLOPE + ex.METAL_INTERCEPT
-    assert_fails(run("no_overflow", metal_hu=wrapped), "int16")
+def _hu_fails(variant, hu, *words):
+    task = ex.task(variant)
+    result = grade(checks.hu_from_header, variant, ct_hu=hu)
+    assert_fails(result, *words, forbidden=(task.ct.RescaleSlope, task.ct.RescaleIntercept))
 
 
-def test_no_overflow_uint16_arithmetic(metal_stored):
-    wrapped = metal_stored - np.uint16(-ex.METAL_INTERCEPT)
-    assert wrapped.dtype == np.uint16
-    assert_fails(run("no_overflow", metal_hu=wrapped), "wrapped")
+def test_hu_from_header_stored_values():
+    ct = ex.task(0).ct
+    _hu_fails(0, ct.pixel_array.astype(np.float32), "holds the stored values")
 
 
-# --- padding_mask ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def head():
-    return pydicom.dcmread(datasets.get_path("ct_j2k"))
-
-
-def test_padding_mask_pass(head):
-    stored = head.pixel_array
-    air = (-1000 - float(head.RescaleIntercept)) / float(head.RescaleSlope)
-    mask = stored < (int(head.PixelPaddingValue) + air) / 2
-    assert run("padding_mask", head_padding=mask).passed
-    # another reasonable tolerance in stored-value space also passes
-    assert run("padding_mask", head_padding=stored < int(head.PixelPaddingValue) + 900).passed
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_hu_from_header_int16_cast(variant):
+    ct = ex.task(variant).ct
+    wrapped = ct.pixel_array.astype(np.int16) * float(ct.RescaleSlope) + float(ct.RescaleIntercept)
+    _hu_fails(variant, wrapped, "int16")
 
 
-def test_padding_mask_exact_equality_is_caught(head):
-    exact = head.pixel_array == int(head.PixelPaddingValue)
-    result = run("padding_mask", head_padding=exact)
-    assert_fails(result, "lossy", answer=int(head.PixelPaddingValue))
+def test_hu_from_header_slope_ignored():
+    ct = ex.task(3).ct
+    _hu_fails(3, ct.pixel_array + float(ct.RescaleIntercept), "ignores the slope")
 
 
-def test_padding_mask_threshold_inside_the_air(head):
-    too_much = head.pixel_array < 100  # stored 100 is -924 HU: takes the air inside the disc
-    assert_fails(run("padding_mask", head_padding=too_much), "inside")
+def test_hu_from_header_intercept_subtracted():
+    ct = ex.task(0).ct
+    wrong = ct.pixel_array * float(ct.RescaleSlope) - float(ct.RescaleIntercept)
+    _hu_fails(0, wrong, "subtracts the intercept")
 
 
-def test_padding_mask_wrong_shape(head):
-    mask = head.pixel_array[:100] == int(head.PixelPaddingValue)
-    assert_fails(run("padding_mask", head_padding=mask), "shape")
+def test_hu_from_header_intercept_before_slope():
+    ct = ex.task(3).ct
+    wrong = (ct.pixel_array + float(ct.RescaleIntercept)) * float(ct.RescaleSlope)
+    _hu_fails(3, wrong, "before multiplying")
 
 
-# --- fat_share -----------------------------------------------------------------------------
-
-def test_fat_share_pass(ct_hu):
-    low, high = ex.FAT_RANGE
-    fraction = np.count_nonzero((ct_hu >= low) & (ct_hu <= high)) / ct_hu.size
-    assert run("fat_share", ct_fat_fraction=fraction).passed
-    assert run("fat_share", ct_fat_fraction=np.float32(fraction)).passed
+def test_hu_from_header_integer_dtype():
+    _hu_fails(0, np.rint(_manual(ex.task(0).ct)).astype(np.int32), "integer dtype")
 
 
-def test_fat_share_percentage(ct_hu):
-    low, high = ex.FAT_RANGE
-    percent = 100 * np.mean((ct_hu >= low) & (ct_hu <= high))
-    assert_fails(run("fat_share", ct_fat_fraction=percent), "percentage")
+def test_hu_from_header_transposed():
+    _hu_fails(3, _manual(ex.task(3).ct).T, "transposed")
 
 
-def test_fat_share_on_stored_values(ct):
-    low, high = ex.FAT_RANGE
-    stored = ct.pixel_array
-    wrong = np.mean((stored >= low) & (stored <= high))
-    assert_fails(run("fat_share", ct_fat_fraction=wrong), "stored")
+def test_hu_from_header_padding_set_to_zero():
+    ct = ex.task(0).ct
+    hu = _manual(ct)
+    hu[_padding_rule(ct)] = 0
+    _hu_fails(0, hu, "padding pixels")
 
 
-def test_fat_share_pixel_count_instead_of_fraction(ct_hu):
-    low, high = ex.FAT_RANGE
-    count = int(np.count_nonzero((ct_hu >= low) & (ct_hu <= high)))
-    result = run("fat_share", ct_fat_fraction=count)
-    assert_fails(result, "fraction", answer=count)
+# --------------------------------------------------------------------------- no_overflow
+
+def _metal(variant):
+    task = ex.task(variant)
+    return np.array(task.metal_stored), task.metal_slope, task.metal_intercept
 
 
-# --- tissue_names --------------------------------------------------------------------------
-
-def _classify(values):
-    return [next(name for name, (lo, hi) in ex.TISSUE_HU.items() if lo <= v <= hi)
-            for v in values]
-
-
-def test_tissue_names_pass():
-    assert run("tissue_names", tissue_of_values=_classify(ex.QUERY_HU)).passed
+METAL_ANSWERS = {
+    "float64": lambda s, m, b: s.astype(np.float64) * m + b,
+    "float32": lambda s, m, b: s.astype(np.float32) * np.float32(m) + np.float32(b),
+    "python list": lambda s, m, b: [int(v) * m + b for v in s],
+    "course helper": lambda s, m, b: stored_to_hu(s, m, b),
+    "int32 then float": lambda s, m, b: s.astype(np.int32) * m + b,
+}
 
 
-def test_tissue_names_sorted_instead_of_in_order():
-    wrong = _classify(sorted(ex.QUERY_HU))
-    assert wrong != _classify(ex.QUERY_HU)
-    result = run("tissue_names", tissue_of_values=wrong)
-    assert_fails(result, "HU is not in the range")
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("how", METAL_ANSWERS)
+def test_no_overflow_pass(variant, how):
+    stored, slope, intercept = _metal(variant)
+    result = grade(checks.no_overflow, variant, metal_hu=METAL_ANSWERS[how](stored, slope,
+                                                                            intercept))
+    assert result.passed, result.message
 
 
-def test_tissue_names_unknown_name():
-    names = _classify(ex.QUERY_HU)
-    names[0] = "muscle"
-    assert_fails(run("tissue_names", tissue_of_values=names), "key of TISSUE_HU")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_overflow_int16_cast(variant):
+    stored, slope, intercept = _metal(variant)
+    result = grade(checks.no_overflow, variant,
+                   metal_hu=stored.astype(np.int16) * slope + intercept)
+    assert_fails(result, "int16", forbidden=(intercept,))
+
+
+def test_no_overflow_uint16_arithmetic():
+    stored, slope, intercept = _metal(0)
+    assert slope == 1
+    result = grade(checks.no_overflow, 0, metal_hu=stored - np.uint16(-intercept))
+    assert_fails(result, "multiple of 65536")
+
+
+def test_no_overflow_slope_ignored():
+    stored, slope, intercept = _metal(3)
+    assert slope != 1
+    result = grade(checks.no_overflow, 3, metal_hu=stored.astype(float) + intercept)
+    assert_fails(result, "ignores the slope")
+
+
+def test_no_overflow_one_value_missing():
+    stored, slope, intercept = _metal(0)
+    result = grade(checks.no_overflow, 0, metal_hu=(stored * slope + intercept)[:-1])
+    assert_fails(result, "one HU value per stored value")
+
+
+# --------------------------------------------------------------------------- padding_mask
+
+def _padding_rule(ct):
+    stored = ct.pixel_array.astype(np.float64)
+    air = (-1000 - float(ct.RescaleIntercept)) / float(ct.RescaleSlope)
+    return np.abs(stored - int(ct.PixelPaddingValue)) < np.abs(stored - air)
+
+
+def _padding_in_hu(ct):
+    slope, intercept = float(ct.RescaleSlope), float(ct.RescaleIntercept)
+    hu = _manual(ct)
+    padding_hu = int(ct.PixelPaddingValue) * slope + intercept
+    return np.abs(hu - padding_hu) < np.abs(hu + 1000)
+
+
+def _padding_tolerance(ct):
+    stored = ct.pixel_array.astype(np.int64)
+    value = int(ct.PixelPaddingValue)
+    air = (-1000 - float(ct.RescaleIntercept)) / float(ct.RescaleSlope)
+    return (np.abs(stored - value) <= abs(value - air) / 3).astype(np.uint8)  # 0/1 is fine
+
+
+def _padding_range(ct):
+    value, slope = int(ct.PixelPaddingValue), float(ct.RescaleSlope)
+    margin = int(500 / slope)  # 500 HU around the padding value
+    low, high = max(value - margin, 0), min(value + margin, 65535)
+    hu = stored_to_hu(ct.pixel_array, slope, float(ct.RescaleIntercept), padding_value=low,
+                      padding_limit=high, padding_hu=np.nan)
+    return np.isnan(hu)
+
+
+PADDING_ANSWERS = {"nearer than air": _padding_rule, "same rule in HU": _padding_in_hu,
+                   "tolerance, 0/1 mask": _padding_tolerance,
+                   "PixelPaddingRangeLimit with the course helper": _padding_range}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("how", PADDING_ANSWERS)
+def test_padding_mask_pass(variant, how):
+    mask = PADDING_ANSWERS[how](ex.task(variant).ct)
+    result = grade(checks.padding_mask, variant, ct_padding=mask)
+    assert result.passed, result.message
+
+
+def _padding_fails(variant, mask, *words):
+    ct = ex.task(variant).ct
+    result = grade(checks.padding_mask, variant, ct_padding=mask)
+    assert_fails(result, *words, forbidden=(ct.PixelPaddingValue,))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_padding_mask_exact_equality(variant):
+    ct = ex.task(variant).ct
+    _padding_fails(variant, ct.pixel_array == int(ct.PixelPaddingValue), "scattered pixels")
+
+
+def test_padding_mask_compared_after_rescale():
+    ct = ex.task(0).ct
+    _padding_fails(0, _manual(ct) == int(ct.PixelPaddingValue), "selects no pixel")
+
+
+def test_padding_mask_hard_coded_value():
+    ct = ex.task(3).ct
+    _padding_fails(3, ct.pixel_array.astype(np.int32) == -2000, "selects no pixel")
+
+
+def test_padding_mask_one_sided_rule_on_a_padding_value_above_air():
+    task = ex.task(3)
+    assert task.ct_data.padding_above
+    ct = task.ct
+    stored = ct.pixel_array.astype(np.float64)
+    air = (-1000 - float(ct.RescaleIntercept)) / float(ct.RescaleSlope)
+    halfway = (int(ct.PixelPaddingValue) + air) / 2
+    _padding_fails(3, stored < halfway, "inverted", "below or above air")
+
+
+def test_padding_mask_hard_coded_hu_threshold():
+    _padding_fails(3, _manual(ex.task(3).ct) < -1024, "selects no pixel")
+
+
+def test_padding_mask_inverted():
+    _padding_fails(0, ~_padding_rule(ex.task(0).ct), "inverted")
+
+
+def test_padding_mask_tolerance_too_small():
+    ct = ex.task(0).ct
+    stored = ct.pixel_array.astype(np.float64)
+    tight = np.abs(stored - int(ct.PixelPaddingValue)) < 20 / float(ct.RescaleSlope)
+    _padding_fails(0, tight, "misses", "tolerance")
+
+
+def test_padding_mask_not_a_mask():
+    _padding_fails(0, _manual(ex.task(0).ct), "boolean mask")
+
+
+# --------------------------------------------------------------------------- tissue_share
+
+def _share_inputs(variant):
+    task = ex.task(variant)
+    return _manual(task.ct), _padding_rule(task.ct), ex.TISSUE_HU[task.share_tissue]
+
+
+SHARE_ANSWERS = {
+    "mean of a boolean": lambda hu, pad, r: float(np.mean((hu[~pad] >= r[0])
+                                                          & (hu[~pad] <= r[1]))),
+    "count over count": lambda hu, pad, r: np.count_nonzero(
+        np.logical_and.reduce([hu >= r[0], hu <= r[1], ~pad])) / np.count_nonzero(~pad),
+    "masked array": lambda hu, pad, r: np.ma.masked_array(
+        (hu >= r[0]) & (hu <= r[1]), mask=pad).mean(),
+    "NaN padding": lambda hu, pad, r: np.float32(np.nanmean(np.where(
+        pad, np.nan, ((hu >= r[0]) & (hu <= r[1])).astype(float)))),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("how", SHARE_ANSWERS)
+def test_tissue_share_pass(variant, how):
+    fraction = SHARE_ANSWERS[how](*_share_inputs(variant))
+    result = grade(checks.tissue_share, variant, ct_tissue_fraction=fraction)
+    assert result.passed, result.message
+
+
+def _share_fails(variant, fraction, *words):
+    right = SHARE_ANSWERS["mean of a boolean"](*_share_inputs(variant))
+    result = grade(checks.tissue_share, variant, ct_tissue_fraction=fraction)
+    assert_fails(result, *words, forbidden=(f"{right:.4f}", f"{100 * right:.2f}"))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_tissue_share_percentage(variant):
+    _share_fails(variant, 100 * SHARE_ANSWERS["mean of a boolean"](*_share_inputs(variant)),
+                 "percentage")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_tissue_share_padding_counted(variant):
+    hu, _, (low, high) = _share_inputs(variant)
+    _share_fails(variant, float(np.mean((hu >= low) & (hu <= high))), "padding included")
+
+
+def test_tissue_share_strict_ends():
+    hu, pad, (low, high) = _share_inputs(0)
+    _share_fails(0, float(np.mean((hu[~pad] > low) & (hu[~pad] < high))), "both ends")
+
+
+def test_tissue_share_stored_values():
+    task = ex.task(3)
+    stored = task.ct.pixel_array.astype(float)
+    _, pad, (low, high) = _share_inputs(3)
+    _share_fails(3, float(np.mean((stored[~pad] >= low) & (stored[~pad] <= high))),
+                 "stored values")
+
+
+def test_tissue_share_another_tissue():
+    hu, pad, _ = _share_inputs(0)  # variant 0 asks for fat
+    low, high = ex.TISSUE_HU["soft tissue"]
+    _share_fails(0, float(np.mean((hu[~pad] >= low) & (hu[~pad] <= high))), "range")
+
+
+# --------------------------------------------------------------------------- tissue_names
+
+def _names_loop(query):
+    out = []
+    for value in query:
+        for name, (low, high) in ex.TISSUE_HU.items():
+            if low <= value <= high:
+                out.append(name)
+                break
+    return out
+
+
+def _names_numpy(query):
+    names = np.array(list(ex.TISSUE_HU))
+    lows, highs = np.array(list(ex.TISSUE_HU.values())).T
+    hits = (np.array(query)[:, None] >= lows) & (np.array(query)[:, None] <= highs)
+    return names[hits.argmax(axis=1)]
+
+
+def _names_tuple(query):
+    def tissue(value):
+        return [n for n, (lo, hi) in ex.TISSUE_HU.items() if lo <= value <= hi][0]
+    return tuple(map(tissue, query))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("how", [_names_loop, _names_numpy, _names_tuple])
+def test_tissue_names_pass(variant, how):
+    result = grade(checks.tissue_names, variant, tissue_of_values=how(ex.task(variant).query_hu))
+    assert result.passed, result.message
+
+
+def test_tissue_names_not_a_key():
+    names = _names_loop(ex.task(0).query_hu)
+    names[2] = "bone"
+    assert_fails(grade(checks.tissue_names, 0, tissue_of_values=names), "key of TISSUE_HU")
+
+
+def test_tissue_names_wrong_tissue():
+    query = ex.task(3).query_hu
+    names = _names_loop(query)
+    names[0] = next(n for n in ex.TISSUE_HU if n != names[0])
+    result = grade(checks.tissue_names, 3, tissue_of_values=names)
+    assert_fails(result, "`tissue_of_values[0]`", "is not in the range of")
 
 
 def test_tissue_names_wrong_length():
-    assert_fails(run("tissue_names", tissue_of_values=["fat"]), "list of")
+    names = _names_loop(ex.task(0).query_hu)
+    result = grade(checks.tissue_names, 0, tissue_of_values=names[:-1])
+    assert_fails(result, "list of 6 strings")
 
 
-# --- mr_zscore -----------------------------------------------------------------------------
+# --------------------------------------------------------------------------- mr_zscore
 
-@pytest.fixture(scope="module")
-def mr_values():
-    return pydicom.dcmread(datasets.get_path("mr_small")).pixel_array.astype(np.float64)
-
-
-def test_mr_zscore_pass(mr_values):
-    foreground = mr_values > threshold_otsu(mr_values)
-    z = (mr_values - mr_values[foreground].mean()) / mr_values[foreground].std()
-    assert run("mr_zscore", mr_z=z).passed
-    z1 = (mr_values - mr_values[foreground].mean()) / mr_values[foreground].std(ddof=1)
-    assert run("mr_zscore", mr_z=z1.astype(np.float32)).passed
+def _z_manual(values):
+    fg = values > threshold_otsu(values)
+    return (values - values[fg].mean()) / values[fg].std()
 
 
-def test_mr_zscore_whole_image(mr_values):
-    z = (mr_values - mr_values.mean()) / mr_values.std()
-    assert_fails(run("mr_zscore", mr_z=z), "foreground")
+def _z_masked(values):
+    masked = np.ma.masked_array(values, mask=values <= threshold_otsu(values))
+    return ((values - masked.mean()) / masked.std()).astype(np.float32)
 
 
-def test_mr_zscore_min_max(mr_values):
-    scaled = (mr_values - mr_values.min()) / (mr_values.max() - mr_values.min())
-    assert_fails(run("mr_zscore", mr_z=scaled), "min-max")
+def _z_scipy(values):
+    from scipy import stats
+
+    fg = values > threshold_otsu(values)
+    z = np.empty_like(values)
+    z[fg] = stats.zscore(values[fg])
+    z[~fg] = (values[~fg] - values[fg].mean()) / values[fg].std()
+    return z
 
 
-def test_mr_zscore_integer_image(mr_values):
-    assert_fails(run("mr_zscore", mr_z=mr_values.astype(np.int16)), "integer")
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("how", [_z_manual, _z_masked, _z_scipy])
+def test_mr_zscore_pass(variant, how):
+    result = grade(checks.mr_zscore, variant, mr_z=how(np.array(ex.task(variant).mr_values)))
+    assert result.passed, result.message
+
+
+def test_mr_zscore_raw_values():
+    values = np.array(ex.task(0).mr_values)
+    assert_fails(grade(checks.mr_zscore, 0, mr_z=values), "raw values")
+
+
+def test_mr_zscore_min_max():
+    values = np.array(ex.task(3).mr_values)
+    scaled = (values - values.min()) / (values.max() - values.min())
+    assert_fails(grade(checks.mr_zscore, 3, mr_z=scaled), "min-max")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_mr_zscore_whole_image_statistics(variant):
+    values = np.array(ex.task(variant).mr_values)
+    result = grade(checks.mr_zscore, variant, mr_z=(values - values.mean()) / values.std())
+    assert_fails(result, "whole image")
+
+
+def test_mr_zscore_spread_of_the_whole_image():
+    values = np.array(ex.task(0).mr_values)
+    fg = values > threshold_otsu(values)
+    result = grade(checks.mr_zscore, 0, mr_z=(values - values[fg].mean()) / values.std())
+    assert_fails(result, "spread")
+
+
+def test_mr_zscore_integer_result():
+    values = np.array(ex.task(0).mr_values)
+    assert_fails(grade(checks.mr_zscore, 0, mr_z=np.rint(_z_manual(values)).astype(int)),
+                 "integer dtype")
+
+
+# --------------------------------------------------------------------------- typed in
+
+def test_typed_in_numbers_of_variant_0_fail_on_another_variant():
+    """The solution's values for variant 0, as literals, fail every check on variant 3."""
+    t0 = ex.task(0)
+    hu = _manual(t0.ct)
+    pad = _padding_rule(t0.ct)
+    low, high = ex.TISSUE_HU[t0.share_tissue]
+    typed = {
+        "hu_from_header": {"ct_hu": hu.tolist()},
+        "no_overflow": {"metal_hu": (t0.metal_stored * t0.metal_slope
+                                     + t0.metal_intercept).tolist()},
+        "padding_mask": {"ct_padding": pad.tolist()},
+        "tissue_share": {"ct_tissue_fraction": round(float(np.mean(
+            (hu[~pad] >= low) & (hu[~pad] <= high))), 6)},
+        "tissue_names": {"tissue_of_values": _names_loop(t0.query_hu)},
+        "mr_zscore": {"mr_z": _z_manual(np.array(t0.mr_values)).tolist()},
+    }
+    assert set(typed) == set(checks.names)
+    for name, values in typed.items():
+        assert grade(checks[name], 0, **values).passed, name
+        assert not grade(checks[name], 3, **values).passed, name
+
+
+# --------------------------------------------------------------------------- whole notebook
+
+ALTERNATIVE = {
+    "28cf711e": """from pydicom.pixels import apply_rescale
+
+ct_stored = ct.pixel_array
+ct_hu = apply_rescale(ct_stored, ct)""",
+    "40688bf5": """from course_utils.dicom import stored_to_hu
+
+metal_hu = stored_to_hu(metal_stored, metal_slope, metal_intercept).tolist()""",
+    "511deb76": """slope, intercept = float(ct.RescaleSlope), float(ct.RescaleIntercept)
+padding_hu = int(ct.PixelPaddingValue) * slope + intercept
+ct_padding = np.abs(ct_hu - padding_hu) < np.abs(ct_hu + 1000)""",
+    "f8c93055": """low, high = TISSUE_HU[share_tissue]
+hits = (ct_hu >= low) & (ct_hu <= high) & ~ct_padding
+ct_tissue_fraction = np.count_nonzero(hits) / np.count_nonzero(~ct_padding)""",
+    "206839c2": """tissue_of_values = []
+for value in query_hu:
+    for name, (low, high) in TISSUE_HU.items():
+        if low <= value <= high:
+            tissue_of_values.append(name)
+            break""",
+    "faef5b4d": """masked = np.ma.masked_less_equal(mr_values, threshold_otsu(mr_values))
+mr_z = ((mr_values - masked.mean()) / masked.std()).astype(np.float32)""",
+}
+WRONG = {"40688bf5": "metal_hu = metal_stored.astype(np.int16) * metal_slope + metal_intercept"}
+
+
+def _notebook(tmp_path, folder, replacements):
+    nb = nbformat.read(ROOT / "solutions" / "02_hounsfield_units.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.get("id") in replacements:
+            cell.source = replacements[cell["id"]]
+    path = tmp_path / folder / "02_hounsfield_units.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
+    from course_utils.grade import grade_notebook
+
+    alternative = grade_notebook(_notebook(tmp_path, "alternative", ALTERNATIVE),
+                                 hidden_variant=5)
+    assert alternative.full_marks, [(c.name, c.message) for c in alternative.checks]
+    wrong = grade_notebook(_notebook(tmp_path, "wrong", WRONG), hidden_variant=5)
+    failed = [c.name for c in wrong.checks if not c.passed]
+    assert failed == ["no_overflow"], [(c.name, c.message) for c in wrong.checks]

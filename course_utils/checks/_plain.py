@@ -49,6 +49,15 @@ MAX_TEXT = 2_000                  # longest string kept
 _MISSING = {"__type__": "missing"}
 
 
+def missing() -> dict[str, Any]:
+    """The tag of an undefined variable; it notes whether the last error was a stub's
+    NotImplementedError (what IPython records in ``sys.last_value``)."""
+    import sys
+
+    last = getattr(sys, "last_value", None)
+    return {"__type__": "missing", "after_stub": isinstance(last, NotImplementedError)}
+
+
 def type_of(value: Any) -> str | None:
     """The ``__type__`` tag of a plain value (``"axes"``, ``"ellipsis"``...) or None."""
     if isinstance(value, dict):
@@ -276,7 +285,7 @@ def extract_to_file(namespace: dict[str, Any], names: list[str],
     token = _UNTRUSTED.set(True)
     try:
         with laying_out():
-            answers = {name: safe_plain(namespace[name]) if name in namespace else _MISSING
+            answers = {name: safe_plain(namespace[name]) if name in namespace else missing()
                        for name in names}
     finally:
         _UNTRUSTED.reset(token)

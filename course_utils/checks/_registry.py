@@ -139,10 +139,11 @@ class Check:
     def run(self, values: dict[str, Any], variant: int | None = None) -> CheckResult:
         """Extract live values to plain data, then verify (what a notebook check cell does)."""
         from course_utils.checks._describe import laying_out
-        from course_utils.checks._plain import safe_plain
+        from course_utils.checks._plain import missing, safe_plain
 
         with laying_out():
-            answers = {name: safe_plain(values[name]) for name in self.params if name in values}
+            answers = {name: safe_plain(values[name]) if name in values else missing()
+                   for name in self.params}
         return self.verify(answers, current_variant() if variant is None else variant)
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
@@ -155,26 +156,10 @@ class Check:
         if not args and not kwargs:
             namespace = sys._getframe(1).f_globals
             values = {name: namespace[name] for name in self.params if name in namespace}
-        missing = [name for name in self.params if name not in values]
-        if missing:
-            print(CheckResult(self.name, False, 0.0, self.points, _missing_message(missing))
-                  .line())
-            return
         print(self.run(values).line())
 
     def __repr__(self) -> str:
         return f"<Check {self.exercise}.{self.name}({', '.join(self.params)}), {self.points:g} pt>"
-
-
-def _missing_message(missing: list[str]) -> str:
-    last = getattr(sys, "last_value", None) or getattr(sys, "last_exc", None)
-    names = _names(tuple(missing))
-    if isinstance(last, NotImplementedError):
-        return (f"{names} {'is' if len(missing) == 1 else 'are'} not defined because the "
-                "task's code cell still raises NotImplementedError: replace that line with "
-                "your code and run the cell again.")
-    return (f"{names} {'is' if len(missing) == 1 else 'are'} not defined: run the cells above "
-            "this one, and keep the variable names the task gives.")
 
 
 def _names(params: tuple[str, ...]) -> str:

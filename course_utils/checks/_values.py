@@ -35,6 +35,10 @@ def require(value: Any, name: str) -> None:
     if tag == "ellipsis":
         raise CheckFailed(f"`{name}` is still `...`: replace it with your answer.")
     if tag == "missing":
+        if value.get("after_stub") is True:
+            raise CheckFailed(f"`{name}` is not defined: a code cell above still raises "
+                              "NotImplementedError; replace that `raise` line with your code "
+                              "and run the cell.")
         raise CheckFailed(f"`{name}` is not defined: run the cells above it, "
                           "and keep the variable name the task gives.")
     if tag == "error":

@@ -1,28 +1,71 @@
 """Checks for exercise 01, DICOM basics.
 
-Expected values are read here, in the grader's process, from the course's own data:
-``CT_small.dcm`` (``datasets.get_path("ct_small")``) and the synthetic series
-(``datasets.get_path("synthetic_ct")``).
+Every variant has its own data, made in memory by :func:`make_task` from ``CT_small.dcm`` (a
+file shipped with pydicom) and from a small synthetic series:
+
+- the CT slice is cropped to a non-square image and resampled along one axis, so Rows and
+  Columns differ and so do the two values of Pixel Spacing (which one is larger varies); its
+  patient, institution and station are fictional and change with the variant, and a private
+  element repeats the patient's name, as vendors' private elements often do;
+- the elements whose VR is asked change with the variant;
+- the series folder holds one to three series, of single-frame files (no Number of Frames)
+  or of multi-frame files, in numbers that change with the variant.
+
+The notebook writes these data to files with :func:`write_files`; the checks compare the
+answers with the in-memory task data only.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import types
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from course_utils.checks import (CheckFailed, CheckList, get_number, get_path, get_string,
-                                       type_of)
+                                 is_blank, type_of)
 
 checks = CheckList("01_dicom_basics")
-__all__ = ["checks", "header_values", "element_vrs", "series_counts", "anonymized_dataset",
-           "written_file"]
+task = checks.task
+__all__ = ["checks", "task", "make_task", "write_files", "header_values", "element_vrs",
+           "series_counts", "anonymized_dataset", "written_file"]
 
 # Elements that must not keep the original value after anonymization (PS3.15 Annex E).
 _REPLACED = ("PatientName", "PatientID")
 _EMPTIED_OR_REMOVED = ("PatientBirthDate", "InstitutionName", "StationName")
+# Elements that identify nobody and must survive anonymization unchanged.
+_KEPT = ("Modality", "Rows", "Columns", "PixelSpacing")
 
+# Tags whose VR a variant may ask for, grouped by VR (all present in the task's slice).
+_VR_POOL = {
+    "DS": [(0x0028, 0x0030), (0x0018, 0x0050), (0x0018, 0x0060), (0x0028, 0x1052)],
+    "PN": [(0x0010, 0x0010), (0x0008, 0x0090)],
+    "US": [(0x0028, 0x0010), (0x0028, 0x0011), (0x0028, 0x0100)],
+    "UI": [(0x0020, 0x000E), (0x0008, 0x0016), (0x0020, 0x000D)],
+    "LO": [(0x0010, 0x0020), (0x0008, 0x0080), (0x0008, 0x0070)],
+    "SH": [(0x0008, 0x1010), (0x0020, 0x0010)],
+    "CS": [(0x0008, 0x0060), (0x0010, 0x0040), (0x0008, 0x0008)],
+    "DA": [(0x0008, 0x0020), (0x0010, 0x0030)],
+    "TM": [(0x0008, 0x0030)],
+    "IS": [(0x0020, 0x0013)],
+    "AS": [(0x0010, 0x1010)],
+}
+_VARIANT0_TAGS = ((0x0028, 0x0030), (0x0010, 0x0010), (0x0028, 0x0010))
+
+_FAMILY = ("Moreau", "Okafor", "Lindqvist", "Tanaka", "Novak", "Haddad", "Silva", "Kowalski",
+           "Nguyen", "Brennan", "Ivanova", "Mensah", "Rossi", "Yilmaz", "Dubois", "Park")
+_GIVEN = ("Claire", "Emeka", "Astrid", "Haruto", "Petra", "Omar", "Lucia", "Tomasz", "Linh",
+          "Siobhan", "Daria", "Kwame", "Giulia", "Emre", "Lea", "Minji")
+_INSTITUTIONS = ("Northfield General Hospital", "St. Aldric Medical Centre",
+                 "Lakeside University Clinic", "Riverside Imaging Institute",
+                 "Harbour View Hospital", "Eastgate Radiology")
+_MULTIFRAME_SC = "1.2.840.10008.5.1.4.1.1.7.3"  # Multi-frame Grayscale Word SC Image Storage
+
+
+# --------------------------------------------------------------------------- task data
 
 @functools.lru_cache(maxsize=1)
 def _ct_small() -> Any:
@@ -33,20 +76,212 @@ def _ct_small() -> Any:
     return pydicom.dcmread(datasets.get_path("ct_small"))
 
 
-@functools.lru_cache(maxsize=1)
-def _series_facts() -> tuple[int, set[int], int]:
-    import pydicom
+def _resample(image: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Linear resampling of ``image`` to ``size`` samples along ``axis`` (same field of view)."""
+    image = np.moveaxis(image.astype(np.float64), axis, 0)
+    n = image.shape[0]
+    # sample centres of the new grid, in old-pixel coordinates
+    old = (np.arange(size) + 0.5) * n / size - 0.5
+    low = np.clip(np.floor(old).astype(int), 0, n - 1)
+    high = np.clip(low + 1, 0, n - 1)
+    weight = np.clip(old - low, 0, 1)[:, None]
+    out = image[low] * (1 - weight) + image[high] * weight
+    return np.moveaxis(out, 0, axis)
 
-    from course_utils import datasets
 
-    files = sorted(datasets.get_path("synthetic_ct").glob("*.dcm"))
-    headers = [pydicom.dcmread(path, stop_before_pixels=True) for path in files]
-    frames = {int(h.get("NumberOfFrames", 1) or 1) for h in headers}
-    return len(files), frames, len({h.SeriesInstanceUID for h in headers})
+def _ds_str(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
+
+def _make_ct(variant: int, rng: np.random.Generator) -> tuple[Any, dict[str, str]]:
+    """CT_small cropped, resampled along one axis, with fictional identifiers."""
+    from pydicom.uid import generate_uid
+
+    original = _ct_small()
+    pixels = original.pixel_array
+    spacing = float(original.PixelSpacing[0])
+    if variant == 0:
+        rows0, cols0, coarse_axis, size = 112, 124, 1, 80
+    else:
+        rows0, cols0 = int(rng.integers(96, 125)), int(rng.integers(96, 125))
+        coarse_axis = int(rng.integers(0, 2))
+        size = int(rng.integers(56, 86))
+    top = int(rng.integers(0, 128 - rows0 + 1)) if variant else 8
+    left = int(rng.integers(0, 128 - cols0 + 1)) if variant else 2
+    crop = pixels[top:top + rows0, left:left + cols0]
+    before = crop.shape[coarse_axis]
+    image = np.rint(_resample(crop, size, coarse_axis)).astype(np.int16)
+    if image.shape[0] == image.shape[1]:  # never square
+        image = image[:-3]
+    coarse = round(spacing * before / size, 6)
+    dy, dx = (coarse, spacing) if coarse_axis == 0 else (spacing, coarse)
+
+    ds = copy.deepcopy(original)
+    ds.set_pixel_data(image, photometric_interpretation="MONOCHROME2", bits_stored=16,
+                      generate_instance_uid=False)
+    ds.PixelSpacing = [_ds_str(dy), _ds_str(dx)]
+    family, given = _FAMILY[rng.integers(len(_FAMILY))], _GIVEN[rng.integers(len(_GIVEN))]
+    identity = {
+        "PatientName": f"{family}^{given}",
+        "PatientID": f"PID{int(rng.integers(10_000, 99_999)):05d}",
+        "PatientBirthDate": f"19{int(rng.integers(40, 99)):02d}{int(rng.integers(1, 13)):02d}"
+                            f"{int(rng.integers(1, 29)):02d}",
+        "InstitutionName": _INSTITUTIONS[rng.integers(len(_INSTITUTIONS))],
+        "StationName": f"CT{int(rng.integers(1, 40)):02d}_{family[:3].upper()}",
+    }
+    for keyword, value in identity.items():
+        setattr(ds, keyword, value)
+    block = ds.private_block(0x0029, "COURSE_UTILS EX01", create=True)
+    block.add_new(0x01, "LO", identity["PatientName"])  # a private copy of the name
+    for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
+        setattr(ds, keyword, generate_uid(entropy_srcs=["course_utils ex01", keyword,
+                                                        str(variant)]))
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    return ds, identity
+
+
+def _vr_tags(variant: int, rng: np.random.Generator) -> tuple[tuple[int, int], ...]:
+    if variant == 0:
+        return _VARIANT0_TAGS
+    reference = [_vr_of(tag) for tag in _VARIANT0_TAGS]
+    while True:
+        vrs = rng.choice(sorted(_VR_POOL), size=3, replace=False)
+        tags = tuple(_VR_POOL[vr][rng.integers(len(_VR_POOL[vr]))] for vr in vrs)
+        if list(vrs) != reference:
+            return tuple((int(g), int(e)) for g, e in tags)
+
+
+def _vr_of(tag: tuple[int, int]) -> str:
+    return next(vr for vr, tags in _VR_POOL.items() if tag in tags)
+
+
+def _series_plan(variant: int, rng: np.random.Generator) -> dict[str, Any]:
+    if variant == 0:
+        files, frames = [12, 3], 1
+    else:
+        while True:
+            n_series = int(rng.integers(1, 4))
+            frames = int(rng.choice([1, 1, 2, 3, 4]))
+            files = [int(rng.integers(2, 10)) for _ in range(n_series)]
+            # counts that tell the classic mistakes apart, and not variant 0's
+            if len({sum(files), frames, n_series}) == 3 and sum(files) not in (15,) \
+                    and sum(files) >= 4:
+                break
+    return {"files_per_series": files, "frames_per_file": frames, "n_files": sum(files),
+            "n_uids": len(files)}
+
+
+@checks.task_data
+def make_task(variant: int) -> types.SimpleNamespace:
+    """The exercise's data for ``variant``: the CT slice, the tags to look up, the series.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``ct`` (a pydicom Dataset, the slice to read), ``identity`` (its identifying values),
+        ``pixels`` (its stored values, read-only), ``rows``, ``columns``, ``pixel_spacing``,
+        ``vr_tags`` (tags whose VR task 2 asks for) and ``vrs`` (their VRs), ``series`` (the
+        counts of task 3) and ``variant``.
+    """
+    rng = np.random.default_rng([1, variant])
+    ct, identity = _make_ct(variant, rng)
+    pixels = ct.pixel_array.copy()
+    pixels.flags.writeable = False
+    vr_tags = _vr_tags(variant, rng)
+    return types.SimpleNamespace(
+        variant=variant, ct=ct, identity=identity, pixels=pixels,
+        rows=int(ct.Rows), columns=int(ct.Columns),
+        pixel_spacing=tuple(float(v) for v in ct.PixelSpacing),
+        slice_thickness=float(ct.SliceThickness),
+        vr_tags=vr_tags, vrs=tuple(ct[tag].VR for tag in vr_tags),
+        series=_series_plan(variant, rng))
+
+
+def _series_datasets(variant: int) -> list[Any]:
+    """The files of the task's series folder, as datasets (single- or multi-frame)."""
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import (CTImageStorage, ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID,
+                             generate_uid)
+
+    plan = checks.task(variant).series
+    frames = plan["frames_per_file"]
+    rng = np.random.default_rng([11, variant])
+    study = generate_uid(entropy_srcs=["course_utils ex01 study", str(variant)])
+    out = []
+    for s, n_files in enumerate(plan["files_per_series"]):
+        series = generate_uid(entropy_srcs=["course_utils ex01 series", str(variant), str(s)])
+        for k in range(n_files):
+            uid = generate_uid(entropy_srcs=[series, str(k)])
+            meta = FileMetaDataset()
+            meta.MediaStorageSOPClassUID = CTImageStorage if frames == 1 else _MULTIFRAME_SC
+            meta.MediaStorageSOPInstanceUID = uid
+            meta.TransferSyntaxUID = ExplicitVRLittleEndian
+            meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+            ds = FileDataset(f"{uid}.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
+            ds.SOPClassUID = meta.MediaStorageSOPClassUID
+            ds.SOPInstanceUID = uid
+            ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+            ds.Modality = "CT" if frames == 1 else "OT"
+            ds.PatientName, ds.PatientID = "Synthetic^Phantom", "SYNTH-EX01"
+            ds.SeriesNumber, ds.InstanceNumber = s + 1, k + 1
+            ds.SeriesDescription = f"synthetic series {s + 1}"
+            shape = (6, 8) if frames == 1 else (frames, 6, 8)
+            image = rng.integers(900, 1100, size=shape, dtype=np.uint16)
+            if frames == 1:
+                ds.ImageOrientationPatient = ["1", "0", "0", "0", "1", "0"]
+                ds.ImagePositionPatient = ["0", "0", _ds_str(4.0 * k)]
+                ds.PixelSpacing = ["1.5", "1.5"]
+                ds.SliceThickness = "4"
+                ds.RescaleSlope, ds.RescaleIntercept = "1", "-1024"
+            ds.set_pixel_data(image, photometric_interpretation="MONOCHROME2", bits_stored=16,
+                              generate_instance_uid=False)
+            out.append(ds)
+    return out
+
+
+def write_files(folder: str | Path, variant: int | None = None) -> tuple[Path, Path]:
+    """Write the task's files into ``folder``: the CT slice and the series folder.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A folder of the notebook's choosing (created if needed), e.g. a temporary folder.
+    variant : int, optional
+        Default: the notebook's variant (``COURSE_UTILS_VARIANT``, else 0).
+
+    Returns
+    -------
+    ct_path : pathlib.Path
+        ``folder / "ct_slice.dcm"``.
+    series_folder : pathlib.Path
+        ``folder / "series"``, one ``.dcm`` file per instance, named by SOP Instance UID.
+
+    Raises
+    ------
+    FileExistsError
+        if the series folder already holds ``.dcm`` files that are not this task's.
+    """
+    data = checks.task(variant)
+    folder = Path(folder)
+    series_folder = folder / "series"
+    series_folder.mkdir(parents=True, exist_ok=True)
+    files = _series_datasets(data.variant)
+    names = {f"{ds.SOPInstanceUID}.dcm" for ds in files}
+    stale = [p.name for p in series_folder.glob("*.dcm") if p.name not in names]
+    if stale:
+        raise FileExistsError(f"{series_folder} already holds {len(stale)} other .dcm files: "
+                              "give write_files an empty folder")
+    ct_path = folder / "ct_slice.dcm"
+    data.ct.save_as(ct_path, enforce_file_format=True)
+    for ds in files:
+        ds.save_as(series_folder / f"{ds.SOPInstanceUID}.dcm", enforce_file_format=True)
+    return ct_path, series_folder
+
+
+# --------------------------------------------------------------------------- helpers
 
 def _as_number_list(value: Any, name: str, length: int) -> list[float]:
-    if type_of(value) == "ellipsis" or value is None or type_of(value) == "missing":
+    if is_blank(value):
         get_number(value, name)  # raises the standard "still `...`" message
     if isinstance(value, np.ndarray):
         value = value.tolist()
@@ -61,67 +296,98 @@ def _as_number_list(value: Any, name: str, length: int) -> list[float]:
     return [get_number(v, f"{name}[{i}]") for i, v in enumerate(value)]
 
 
+def _int_count(value: Any, name: str) -> float:
+    if isinstance(value, str):
+        raise CheckFailed(f"`{name}` is a string: give it as an int.")
+    return get_number(value, name)
+
+
+# --------------------------------------------------------------------------- checks
+
 @checks.add(points=1)
-def header_values(ct_rows, ct_pixel_spacing):
-    """Rows and PixelSpacing of CT_small.dcm, as numbers."""
-    if isinstance(ct_rows, str):
-        raise CheckFailed("`ct_rows` is a string: give the number of rows as an int.")
-    rows = get_number(ct_rows, "ct_rows")
-    ds = _ct_small()
-    if rows != int(ds.Rows):
-        if rows == int(ds.Rows) * int(ds.Columns):
+def header_values(ct_rows, ct_columns, ct_pixel_spacing, task):
+    """Rows, Columns and Pixel Spacing of the task's CT slice, as numbers."""
+    rows = _int_count(ct_rows, "ct_rows")
+    columns = _int_count(ct_columns, "ct_columns")
+    if rows != task.rows:
+        if rows == task.columns:
+            raise CheckFailed("`ct_rows` holds the number of columns: Rows (0028,0010) is the "
+                              "first axis of pixel_array, the image's height.")
+        if rows == task.rows * task.columns:
             raise CheckFailed("`ct_rows` is the number of pixels, not of rows: read the "
                               "Rows element of the header.")
         raise CheckFailed("`ct_rows` is not the value of the Rows element (0028,0010) of "
-                          "CT_small.dcm: read it from the dataset.")
+                          "this task's slice: read it from `ds`.")
+    if columns != task.columns:
+        if columns == task.rows:
+            raise CheckFailed("`ct_columns` holds the number of rows: Columns (0028,0011) is "
+                              "the second axis of pixel_array, the image's width.")
+        raise CheckFailed("`ct_columns` is not the value of the Columns element (0028,0011) "
+                          "of this task's slice: read it from `ds`.")
     spacing = _as_number_list(ct_pixel_spacing, "ct_pixel_spacing", 2)
-    expected = [float(v) for v in ds.PixelSpacing]
+    expected = list(task.pixel_spacing)
     if not np.allclose(spacing, expected, rtol=1e-6):
-        if np.allclose(spacing, [float(ds.SliceThickness)] * 2):
+        if np.allclose(spacing, expected[::-1], rtol=1e-6):
+            raise CheckFailed("`ct_pixel_spacing` is in the wrong order: Pixel Spacing is "
+                              "(row spacing, column spacing) = (dy, dx); keep the header's "
+                              "order.")
+        if np.allclose(spacing, [task.slice_thickness] * 2):
             raise CheckFailed("`ct_pixel_spacing` holds the slice thickness: Pixel Spacing "
                               "is element (0028,0030).")
         raise CheckFailed("`ct_pixel_spacing` does not match the Pixel Spacing element "
-                          "(0028,0030): read both values, row spacing first.")
+                          "(0028,0030) of this task's slice: read both values.")
 
 
 @checks.add(points=1)
-def element_vrs(spacing_vr, patient_name_vr):
-    """The VRs of Pixel Spacing (0028,0030) and Patient's Name (0010,0010)."""
-    ds = _ct_small()
-    for name, value, tag in (("spacing_vr", spacing_vr, (0x0028, 0x0030)),
-                             ("patient_name_vr", patient_name_vr, (0x0010, 0x0010))):
-        text = get_string(value, name).strip()
-        expected = ds[tag].VR
-        if text.upper() == expected and text != expected:
-            raise CheckFailed(f"`{name}`: VRs are written in capital letters.")
-        if text != expected:
+def element_vrs(tag_vrs, task):
+    """The VRs of the elements in ``vr_tags``, in order."""
+    if is_blank(tag_vrs):
+        get_string(tag_vrs, "tag_vrs")
+    if type_of(tag_vrs) == "list_array":
+        tag_vrs = tag_vrs["items"]
+    expected = list(task.vrs)
+    if isinstance(tag_vrs, str) or not isinstance(tag_vrs, list) \
+            or len(tag_vrs) != len(expected):
+        raise CheckFailed(f"`tag_vrs` should be a list of {len(expected)} strings, one VR per "
+                          "tag of `vr_tags`, in the same order.")
+    texts = [get_string(v, f"tag_vrs[{i}]").strip() for i, v in enumerate(tag_vrs)]
+    if sorted(texts) == sorted(expected) and texts != expected:
+        raise CheckFailed("`tag_vrs` holds the right VRs in the wrong order: keep the order "
+                          "of `vr_tags`.")
+    for i, (text, vr, tag) in enumerate(zip(texts, expected, task.vr_tags)):
+        label = f"`tag_vrs[{i}]`, for ({tag[0]:04X},{tag[1]:04X}),"
+        if text.upper() == vr and text != vr:
+            raise CheckFailed(f"{label} is in lower case: VRs are written in capital letters.")
+        if text != vr:
             if len(text) != 2:
-                raise CheckFailed(f"`{name}` should be the two-letter VR code of the element "
+                raise CheckFailed(f"{label} should be the two-letter VR code of the element "
                                   "(the element's .VR attribute), not a description.")
-            raise CheckFailed(f"`{name}` is not the VR of element "
-                              f"({tag[0]:04X},{tag[1]:04X}): look the element up by its tag "
-                              "and read its .VR.")
+            raise CheckFailed(f"{label} is not that element's VR: look the element up by its "
+                              "tag (ds[group, element]) and read its .VR.")
 
 
 @checks.add(points=1)
-def series_counts(series_n_files, series_frames_per_file, series_n_uids):
-    """Files, frames per file and Series Instance UIDs of the synthetic series."""
-    n_files, frames, n_uids = _series_facts()
-    files = get_number(series_n_files, "series_n_files")
-    per_file = get_number(series_frames_per_file, "series_frames_per_file")
-    uids = get_number(series_n_uids, "series_n_uids")
-    if files != n_files:
+def series_counts(series_n_files, series_frames_per_file, series_n_uids, task):
+    """Files, frames per file and Series Instance UIDs of the task's series folder."""
+    plan = task.series
+    files = _int_count(series_n_files, "series_n_files")
+    per_file = _int_count(series_frames_per_file, "series_frames_per_file")
+    uids = _int_count(series_n_uids, "series_n_uids")
+    if files != plan["n_files"]:
         raise CheckFailed("`series_n_files` is not the number of .dcm files in the series "
                           "folder: count the files (e.g. with Path.glob).")
-    if per_file not in frames:
-        if per_file == n_files:
-            raise CheckFailed("`series_frames_per_file` counts the frames of the whole series; "
-                              "the task asks how many frames one file holds (NumberOfFrames, "
-                              "and its default when the element is absent).")
-        raise CheckFailed("`series_frames_per_file` does not match NumberOfFrames of the "
-                          "files: remember what an absent NumberOfFrames means.")
-    if uids != n_uids:
-        if uids == n_files:
+    if per_file != plan["frames_per_file"]:
+        if per_file == plan["n_files"] * plan["frames_per_file"]:
+            raise CheckFailed("`series_frames_per_file` counts the frames of the whole "
+                              "folder; the task asks how many frames one file holds.")
+        if per_file == plan["n_files"]:
+            raise CheckFailed("`series_frames_per_file` is the number of files; the task asks "
+                              "how many frames one file holds (Number of Frames, and what its "
+                              "absence means).")
+        raise CheckFailed("`series_frames_per_file` does not match Number of Frames of the "
+                          "files: remember what an absent Number of Frames means.")
+    if uids != plan["n_uids"]:
+        if uids == plan["n_files"]:
             raise CheckFailed("`series_n_uids` counts one UID per file: those are SOP Instance "
                               "UIDs. Count the distinct Series Instance UIDs.")
         raise CheckFailed("`series_n_uids` is not the number of distinct Series Instance UIDs "
@@ -129,7 +395,7 @@ def series_counts(series_n_files, series_frames_per_file, series_n_uids):
 
 
 def _elements(described: Any, name: str) -> dict[str, Any]:
-    if type_of(described) in ("ellipsis", "missing") or described is None:
+    if is_blank(described):
         get_string(described, name)  # raises the standard message
     if type_of(described) != "dataset":
         raise CheckFailed(f"`{name}` should be a pydicom Dataset, got "
@@ -137,44 +403,68 @@ def _elements(described: Any, name: str) -> dict[str, Any]:
     return described["elements"]
 
 
-def _check_anonymized(elements: dict[str, Any], name: str) -> None:
-    original = _ct_small()
+def _same_value(value: Any, original: Any) -> bool:
+    return value == original or (isinstance(value, list) and isinstance(original, list)
+                                 and [str(v) for v in value] == [str(v) for v in original])
+
+
+def _check_anonymized(elements: dict[str, Any], name: str, task: Any) -> None:
     for keyword in _REPLACED:
-        if keyword in elements and elements[keyword] == str(original.data_element(keyword).value):
-            raise CheckFailed(f"`{name}` still holds the original {keyword}: empty it or replace it "
-                              "with a pseudonym (PS3.15 table E.1-1, action Z).")
+        if str(elements.get(keyword, "")) == task.identity[keyword]:
+            raise CheckFailed(f"{name} still holds the original {keyword}: empty it or "
+                              "replace it with a pseudonym (PS3.15 table E.1-1).")
     for keyword in _EMPTIED_OR_REMOVED:
         if elements.get(keyword) not in (None, ""):
-            raise CheckFailed(f"`{name}` still has a value in {keyword}: PS3.15 Annex E "
+            raise CheckFailed(f"{name} still has a value in {keyword}: PS3.15 Annex E "
                               "removes or empties it.")
     private = [key for key in elements
                if key.startswith("(") and int(key[1:5], 16) % 2 == 1]
     if private:
-        raise CheckFailed(f"`{name}` still has {len(private)} private elements (odd group "
-                          "numbers); they may hold anything, remove them.")
+        raise CheckFailed(f"{name} still has {len(private)} private elements (odd group "
+                          "numbers); they may hold anything, the patient's name included: "
+                          "remove them.")
     if str(elements.get("PatientIdentityRemoved", "")).upper() != "YES":
-        raise CheckFailed(f"`{name}` does not say that it was anonymized: set Patient "
-                          "Identity Removed (0012,0062).")
+        raise CheckFailed(f"{name} does not say that it was anonymized: set Patient "
+                          "Identity Removed (0012,0062) to YES.")
+
+
+def _plain_task_ct(task: Any) -> dict[str, Any]:
+    from course_utils.checks import to_plain
+
+    return to_plain(task.ct)["elements"]
 
 
 @checks.add(points=1)
-def anonymized_dataset(anon_ds):
-    """CT_small.dcm anonymized: names, IDs, institution, private elements gone; pixels kept."""
+def anonymized_dataset(anon_ds, ds, task):
+    """An anonymized copy of the task's slice: identifiers gone, the rest and the pixels kept."""
     elements = _elements(anon_ds, "anon_ds")
+    original = _plain_task_ct(task)
     if not anon_ds.get("has_pixel_data"):
         raise CheckFailed("`anon_ds` has no pixel data any more: anonymize the header and keep "
                           "the image.")
-    if "Modality" not in elements or "Rows" not in elements:
-        raise CheckFailed("`anon_ds` lost elements that identify nobody (Modality, Rows...): "
-                          "remove only what the profile lists.")
-    _check_anonymized(elements, "anon_ds")
+    for keyword in _KEPT:
+        if keyword not in elements:
+            raise CheckFailed(f"`anon_ds` lost {keyword}, an element that identifies nobody: "
+                              "remove only what the profile lists.")
+        if not _same_value(elements[keyword], original[keyword]):
+            raise CheckFailed(f"`anon_ds` has another {keyword} than this task's slice: "
+                              "anonymize a copy of `ds`, read from `ct_path`.")
+    _check_anonymized(elements, "`anon_ds`", task)
+    source = _elements(ds, "ds")
+    if str(source.get("PatientName", "")) != task.identity["PatientName"] \
+            or not any(key.startswith("(") for key in source):
+        raise CheckFailed("`ds` was anonymized too: change a copy (copy.deepcopy(ds), or "
+                          "course_utils.dicom.anonymize, which returns one) and leave `ds` "
+                          "as it was read.")
 
 
 @checks.add(points=1)
-def written_file(anon_path):
+def written_file(anon_path, task):
     """The anonymized dataset written as a DICOM file that reads back, pixels unchanged."""
     import pydicom
     from pydicom.errors import InvalidDicomError
+
+    from course_utils.checks import to_plain
 
     path = get_path(anon_path, "anon_path", suffix=".dcm")
     with open(path, "rb") as handle:
@@ -184,14 +474,13 @@ def written_file(anon_path):
                           "conformant file (look at save_as's enforce_file_format).")
     try:
         reread = pydicom.dcmread(path)
-    except (InvalidDicomError, OSError, ValueError) as error:
-        raise CheckFailed(f"the file does not read back with pydicom.dcmread ({error}).") \
-            from None
-    if "PixelData" not in reread:
+        pixels = reread.pixel_array if "PixelData" in reread else None
+    except (InvalidDicomError, OSError, ValueError, AttributeError) as error:
+        raise CheckFailed(f"the file does not read back with pydicom.dcmread "
+                          f"({type(error).__name__}).") from None
+    if pixels is None:
         raise CheckFailed("the file has no pixel data: write the whole dataset.")
-    if not np.array_equal(reread.pixel_array, _ct_small().pixel_array):
-        raise CheckFailed("the pixels in the file differ from CT_small.dcm's: anonymization "
-                          "changes the header, not the image.")
-    from course_utils.checks import to_plain
-
-    _check_anonymized(to_plain(reread)["elements"], "the written file")
+    if pixels.shape != task.pixels.shape or not np.array_equal(pixels, task.pixels):
+        raise CheckFailed("the pixels in the file differ from this task's slice: "
+                          "anonymization changes the header, not the image.")
+    _check_anonymized(to_plain(reread)["elements"], "the written file", task)
