@@ -120,6 +120,22 @@ def _plain_style(style: Any) -> Any:
         return str(style)
 
 
+def _line_style(line: Any) -> Any:
+    """A Line2D's style as drawn: ``get_linestyle`` reports every tuple style, even the solid
+    ``(0, None)`` of ``ContourSet.legend_elements``, as ``"--"``; the drawn pattern tells."""
+    style = line.get_linestyle()
+    if style == "--":
+        from matplotlib import rcParams
+        unscaled = getattr(line, "_unscaled_dash_pattern", None)  # no public getter
+        if unscaled is not None:
+            offset, dashes = unscaled
+            if dashes is None or not any(float(d) > 0 for d in dashes):
+                return "-"
+            if [float(d) for d in dashes] != [float(d) for d in rcParams["lines.dashed_pattern"]]:
+                return [float(offset or 0), [float(d) for d in dashes]]
+    return _plain_style(style)
+
+
 _LAID_OUT: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("laid_out",
                                                                             default=None)
 _LAYOUT_DPI = 20   # positions and scalebar lengths do not depend on the dpi; resampling does
@@ -257,6 +273,7 @@ def _colorbar(colorbar: Any) -> dict[str, Any]:
     return {"__type__": "colorbar", "extend": str(colorbar.extend),
             "orientation": str(colorbar.orientation),
             "label": axis.get_label().get_text()[:MAX_TEXT],
+            "title": colorbar.ax.get_title()[:MAX_TEXT],  # a label set as the bar's title
             "vmin": low, "vmax": high, "shown": shown,
             "cmap": _cmap(colorbar.cmap), "norm": _norm(colorbar.norm, None),
             "mappable": type(mappable).__name__,
@@ -327,7 +344,7 @@ def _line(line: Any, ax: Any) -> dict[str, Any]:
                           np.asarray(line.get_ydata(), dtype=float).ravel()])[:MAX_VERTICES]
     transform = line.get_transform()
     return {"__type__": "line", "label": str(line.get_label())[:MAX_TEXT],
-            "color": _rgba(line.get_color()), "linestyle": _plain_style(line.get_linestyle()),
+            "color": _rgba(line.get_color()), "linestyle": _line_style(line),
             "linewidth": float(line.get_linewidth()), "marker": str(line.get_marker()),
             "markerfacecolor": _rgba(line.get_markerfacecolor()),
             "markeredgecolor": _rgba(line.get_markeredgecolor()),
@@ -359,6 +376,8 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
     out["n_paths"] = len(paths)
     if contour:
         out["levels"] = np.asarray(collection.levels, dtype=float)
+        out["zrange"] = [_num(getattr(collection, "zmin", None)),   # the contoured data's range
+                         _num(getattr(collection, "zmax", None))]
         out["filled"] = bool(collection.filled)
         # one path per level: keep each level's polylines apart
         out["level_paths"] = [_polylines(ax, collection, [path]) for path in paths[:MAX_PATHS]]
@@ -442,18 +461,21 @@ def _legend_entry(handle: Any, label: str) -> dict[str, Any]:
     from matplotlib.patches import Patch
 
     colors: list[list[float]] = []
+    line_colors: list[list[float]] = []   # the colours drawn as a line or an edge
     style: Any = None
     kind = type(handle).__name__
 
-    def visible(color: Any) -> None:
+    def visible(color: Any, line: bool = False) -> None:
         rgba = _rgba(color)
         if rgba is not None and rgba[3] > 0:
             colors.append(rgba)
+            if line:
+                line_colors.append(rgba)
 
     if isinstance(handle, Line2D):
-        style = _plain_style(handle.get_linestyle())
+        style = _line_style(handle)
         if style not in ("None", "none", "", " ") and handle.get_linewidth() > 0:
-            visible(handle.get_color())
+            visible(handle.get_color(), line=True)
         if str(handle.get_marker()) not in ("None", "none", "", " "):
             visible(handle.get_markerfacecolor())
             visible(handle.get_markeredgecolor())
@@ -462,15 +484,16 @@ def _legend_entry(handle: Any, label: str) -> dict[str, Any]:
         if handle.get_fill():
             visible(handle.get_facecolor())
         if handle.get_linewidth() > 0:
-            visible(handle.get_edgecolor())
+            visible(handle.get_edgecolor(), line=True)
     elif isinstance(handle, Collection):
         styles = handle.get_linestyle()
         style = _plain_style(styles[0]) if len(styles) else None
-        for color in list(_rgba_list(handle.get_facecolor())) + list(
-                _rgba_list(handle.get_edgecolor())):
+        for color in _rgba_list(handle.get_facecolor()):
             visible(color)
+        for color in _rgba_list(handle.get_edgecolor()):
+            visible(color, line=True)
     return {"label": str(label)[:MAX_TEXT], "class": kind, "colors": colors,
-            "linestyle": style}
+            "line_colors": line_colors, "linestyle": style}
 
 
 def _legend(legend: Any) -> dict[str, Any] | None:
@@ -530,7 +553,11 @@ def _artist(artist: Any, ax: Any) -> dict[str, Any]:
         return _patch(artist, ax)
     if isinstance(artist, Collection):
         return _collection(artist, ax)
-    return {"__type__": "artist", "class": name, "label": str(artist.get_label())[:MAX_TEXT]}
+    from matplotlib.offsetbox import TextArea
+    texts = [str(area.get_text())[:MAX_TEXT] for area in artist.findobj(TextArea)] \
+        if hasattr(artist, "findobj") else []   # AnchoredText and other offset boxes
+    return {"__type__": "artist", "class": name, "label": str(artist.get_label())[:MAX_TEXT],
+            "texts": texts}
 
 
 # --------------------------------------------------------------------------- axes, figure
