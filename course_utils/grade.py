@@ -6,23 +6,30 @@ For each notebook (a file, or every ``*.ipynb`` in a folder) the grader:
    from the file name (``NN_skill.ipynb``) or the notebook metadata;
 2. takes the exercise's pristine :class:`~course_utils.checks.CheckList`; every check module
    and every ``course_utils`` module is imported in the grader *before* any learner code runs;
-3. copies the notebook into a fresh temporary folder and runs its code cells there in a fresh
-   IPython kernel, with a per-cell timeout, discarding everything the kernel prints;
-4. after each check cell (found by its id ``check-<name>``, whatever it holds now) and once
-   more at the end, asks the kernel to save the variables the checks read as plain data
-   (:func:`course_utils.checks._core.extract_to_file`);
-5. loads that data in its own process (no pickle) and runs the pristine checks on it. A check
-   passes if any of its extractions passes.
+3. runs the notebook twice, each time on a copy in a fresh temporary folder and in a fresh
+   IPython kernel, with a per-cell timeout, discarding everything the kernel prints: once on
+   the learner's variant of the exercise data and once on a hidden variant the grader picks
+   (the environment variable ``COURSE_UTILS_VARIANT`` tells the kernel which one);
+4. in each run, after each check cell (found by its id ``check-<name>``, whatever it holds
+   now) and once more at the end, asks the kernel to save the variables the checks read as
+   plain data (:func:`course_utils.checks._plain.extract_to_file`);
+5. loads that data in its own process (no pickle) and runs the pristine checks on it, with
+   the expected values of that run's variant. A check passes in a run if any of its
+   extractions passes, and earns its points only if it passes in both runs: values typed in
+   by hand, or copied from a learner with other data, do not follow the hidden variant.
 
 A notebook that loops forever is interrupted (and its kernel killed if it does not stop); a
-kernel that dies is reported with the cell where it died; the answers extracted before count.
-A file that is not a notebook scores 0 and the other notebooks are graded anyway.
+kernel that dies is reported with the cell where it died, named as the learner finds it (the
+task it belongs to); the answers extracted before count. A file that is not a notebook scores
+0 and the other notebooks are graded anyway.
 
 Command line::
 
     python -m course_utils.grade exercises/03_windowing.ipynb
     python -m course_utils.grade exercises/ --json grades.json --timeout 60 --jobs 2
     python -m course_utils.grade exercises/ --classroom result.json   # GitHub Classroom
+    python -m course_utils.grade exercises/ --variant octocat         # a learner's own data
+    python -m course_utils.grade exercises/ --no-hidden               # feedback only
 
 Exit status: 0 when every notebook has full marks, 1 otherwise, 2 for a usage error.
 
@@ -31,6 +38,8 @@ Examples
 >>> grade = NotebookGrade("x.ipynb", "00_example", [CheckGrade("a", 1.0, 1.0, True, "")])
 >>> grade.points, grade.max_points, grade.full_marks
 (1.0, 1.0, True)
+>>> ordinal(1), ordinal(2), ordinal(3), ordinal(11), ordinal(22)
+('1st', '2nd', '3rd', '11th', '22nd')
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ import json
 import os
 import pkgutil
 import queue
+import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -53,8 +64,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 __all__ = [
-    "CheckGrade", "NotebookGrade", "classroom_result", "format_table", "grade_notebook", "grade_paths",
-    "identify_exercise", "main", "notebook_paths", "preload", "report",
+    "CheckGrade", "NotebookGrade", "cell_labels", "classroom_result", "format_table",
+    "grade_notebook", "grade_paths", "hidden_variant_for", "identify_exercise",
+    "learner_variant", "main", "notebook_paths", "ordinal", "preload", "report",
 ]
 
 DEFAULT_TIMEOUT = 60.0          # seconds per cell
@@ -62,6 +74,13 @@ STARTUP_TIMEOUT = 60.0          # seconds for a kernel to answer
 INTERRUPT_GRACE = 5.0           # seconds a cell gets to stop after an interrupt
 MAX_REPLY_BYTES = 16 * 2**20    # larger replies from the kernel are never received
 MAX_NOTEBOOK_BYTES = 256 * 2**20
+VARIANT_RANGE = 2**31           # hidden variants are drawn from [0, VARIANT_RANGE)
+MAX_HEADING = 60                # characters of a learner's section heading quoted in notes
+
+HIDDEN_FAILED = ("passes on your data but not on another variant of the data: compute the "
+                 "answer from the task's data instead of typing values in")
+LEARNER_RUN = "on your data"
+HIDDEN_RUN = "on the other variant of the data"
 
 _VERIFY_LOCK = threading.Lock()
 _START_LOCK = threading.Lock()
@@ -88,13 +107,19 @@ class CheckGrade:
 
 @dataclasses.dataclass
 class NotebookGrade:
-    """The grade of one notebook: its checks, and what went wrong while running it."""
+    """The grade of one notebook: its checks, and what went wrong while running it.
+
+    ``variant`` is the learner's variant of the exercise data, ``hidden_variant`` the other
+    one the notebook was run on (None: one run only, a grade for feedback only).
+    """
 
     path: str
     exercise: str | None
     checks: list[CheckGrade] = dataclasses.field(default_factory=list)
     error: str | None = None            # why the notebook could not be (fully) graded
     notes: list[str] = dataclasses.field(default_factory=list)   # timeouts, errors...
+    variant: int = 0
+    hidden_variant: int | None = None
 
     @property
     def points(self) -> float:
@@ -108,9 +133,16 @@ class NotebookGrade:
     def full_marks(self) -> bool:
         return bool(self.checks) and all(check.passed for check in self.checks)
 
+    @property
+    def feedback_only(self) -> bool:
+        """True when no hidden variant was run: typed-in values could not be told apart."""
+        return self.hidden_variant is None
+
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "exercise": self.exercise, "points": self.points,
                 "max_points": self.max_points, "full_marks": self.full_marks,
+                "variant": self.variant, "hidden_variant": self.hidden_variant,
+                "feedback_only": self.feedback_only,
                 "error": self.error, "notes": list(self.notes),
                 "checks": [dataclasses.asdict(check) for check in self.checks]}
 
@@ -214,12 +246,114 @@ def _parse_notebook(data: bytes) -> tuple[Any, str | None]:
     return nb, None
 
 
+# --------------------------------------------------------------------------- variants
+
+def _registry() -> Any:
+    from course_utils.checks import _registry
+    return _registry
+
+
+def learner_variant(value: str | int | None = None) -> int:
+    """The learner's variant: ``value`` (``--variant``), else ``$COURSE_UTILS_VARIANT``, else 0.
+
+    An integer is used as is; any other text (a GitHub login) is hashed to a number by
+    :func:`course_utils.checks._registry.variant_from`, as the exercise notebooks do.
+    """
+    registry = _registry()
+    if value is None or value == "":
+        value = os.environ.get(registry.VARIANT_ENV) or None
+    return int(registry.variant_from(value))
+
+
+def hidden_variant_for(variant: int) -> int:
+    """A hidden variant for a learner on ``variant``: random (``secrets``), never ``variant``."""
+    while True:
+        hidden = secrets.randbelow(VARIANT_RANGE)
+        if hidden != variant:
+            return hidden
+
+
+# --------------------------------------------------------------------------- cell names
+
+_HEADING = re.compile(r"^ {0,3}## +(.+?)\s*#*\s*$", re.MULTILINE)
+_TASK = re.compile(r"^(Tasks? +\d+(?:\s*(?:,|-|–|—|to|and|&)\s*\d+)*)\b", re.IGNORECASE)
+_UNPRINTABLE = re.compile(r"[^\w \-.,:;!?()'/&+]", re.UNICODE)
+
+
+def ordinal(number: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``... ``11th``, ``21st``."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _section_name(heading: str) -> str:
+    """``Task 2`` for ``## Task 2: value representations``; the quoted heading otherwise."""
+    task = _TASK.match(heading)
+    if task:
+        return task.group(1)[:MAX_HEADING]
+    text = _UNPRINTABLE.sub("", heading).strip()[:MAX_HEADING]
+    return f'the section "{text}"'
+
+
+def cell_labels(cells: Sequence[Any]) -> dict[int, str]:
+    """How a learner finds each code cell: ``{1-based cell number: label}``.
+
+    A code cell is named after the nearest level-2 markdown heading above it, ``Task 2 (its
+    1st code cell)`` under ``## Task 2: ...``; a code cell above every heading is ``the setup
+    cell before Task 1`` (``the 2nd setup cell before Task 1`` when there are several), or
+    ``code cell 3 of the notebook`` in a notebook without such headings.
+
+    Examples
+    --------
+    >>> cells = [{"cell_type": "markdown", "source": "# Exercise"},
+    ...          {"cell_type": "code", "source": "import numpy"},
+    ...          {"cell_type": "markdown", "source": "## Task 1: the answer"},
+    ...          {"cell_type": "code", "source": "answer = 42"},
+    ...          {"cell_type": "code", "source": "checks.answer()"}]
+    >>> for number, label in cell_labels(cells).items():
+    ...     print(number, label)
+    2 the setup cell before Task 1
+    4 Task 1 (its 1st code cell)
+    5 Task 1 (its 2nd code cell)
+    """
+    labels: dict[int, str] = {}
+    section: str | None = None
+    in_section = 0
+    before: list[int] = []
+    first_section: str | None = None
+    code_count = 0
+    for index, cell in enumerate(cells, start=1):
+        kind, source = cell.get("cell_type"), cell.get("source", "")
+        if kind == "markdown" and isinstance(source, str):
+            headings = _HEADING.findall(source)
+            if headings:
+                section, in_section = _section_name(headings[-1]), 0
+                first_section = first_section or section
+        elif kind == "code":
+            code_count += 1
+            if section is None:
+                before.append(index)
+                labels[index] = f"code cell {code_count} of the notebook"
+            else:
+                in_section += 1
+                labels[index] = f"{section} (its {ordinal(in_section)} code cell)"
+    if first_section is not None:
+        for number, index in enumerate(before, start=1):
+            which = "the" if len(before) == 1 else f"the {ordinal(number)}"
+            labels[index] = f"{which} setup cell before {first_section}"
+    return labels
+
+
 # --------------------------------------------------------------------------- the kernel
 
 class _Kernel:
     """A fresh IPython kernel whose output is never received (no IOPub subscription)."""
 
-    def __init__(self, cwd: Path, startup_timeout: float = STARTUP_TIMEOUT):
+    def __init__(self, cwd: Path, startup_timeout: float = STARTUP_TIMEOUT,
+                 variables: dict[str, str] | None = None):
         from jupyter_client import KernelManager
         from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
@@ -233,6 +367,7 @@ class _Kernel:
         env = dict(os.environ)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         env.pop("MPLBACKEND", None)  # the inline backend, as in Jupyter (figures close per cell)
+        env.update(variables or {})
         self.manager = KernelManager(kernel_name="python3", kernel_spec_manager=_SpecManager())
         with _START_LOCK:
             self.manager.start_kernel(cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,
@@ -319,7 +454,7 @@ class _Kernel:
                 return "exit", ""
         if content.get("status") == "ok":
             return "ok", ""
-        return "error", str(content.get("ename", ""))[:80]
+        return "error", _UNPRINTABLE.sub("", str(content.get("ename", "")))[:80]
 
     def interrupt(self, grace: float) -> bool:
         """Interrupt the running cell; True if the kernel is idle again within ``grace`` s."""
@@ -360,31 +495,215 @@ class _Kernel:
             pass
 
 
-# --------------------------------------------------------------------------- grading
+# --------------------------------------------------------------------------- one run
 
 @dataclasses.dataclass
 class _Extraction:
     file: Path
     checks: list[str]
-    cell: int | None      # 1-based cell number, None for the end of the notebook
+    cell: str | None      # the label of the cell it follows, None for the end of the notebook
+
+
+@dataclasses.dataclass
+class _Outcome:
+    """What one run says about one check."""
+
+    passed: bool
+    points: float
+    message: str
+    reached: bool = True    # False: the run never verified the check (stopped, unreadable)
+
+
+@dataclasses.dataclass
+class _Run:
+    """One execution of a notebook on one variant, and what its checks said."""
+
+    variant: int
+    workdir: Path
+    extractions: list[_Extraction] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    stopped: str | None = None     # why the run ended early
+    outcomes: dict[str, _Outcome] = dataclasses.field(default_factory=dict)
+
+    @property
+    def cwd(self) -> Path:
+        return self.workdir / "work"
 
 
 def _extraction_code(names: list[str], path: Path) -> str:
-    return ('__import__("course_utils.checks._core", fromlist=["extract_to_file"])'
+    return ('__import__("course_utils.checks._plain", fromlist=["extract_to_file"])'
             f".extract_to_file(globals(), {names!r}, {str(path)!r})")
 
 
+def _execute_notebook(run: _Run, name: str, data: bytes, nb: Any, checklist: Any,
+                      timeout: float, startup_timeout: float) -> None:
+    """Run the notebook's code cells in a fresh kernel on ``run.variant``; fill ``run``."""
+    answers_dir = run.workdir / "answers"
+    run.cwd.mkdir()
+    answers_dir.mkdir()
+    (run.cwd / name).write_bytes(data)
+    labels = cell_labels(nb.cells)
+    try:
+        kernel = _Kernel(run.cwd, startup_timeout,
+                         {_registry().VARIANT_ENV: str(run.variant)})
+    except Exception as error:
+        run.stopped = f"the kernel did not start ({error})"
+        return
+
+    def execute(code: str, label: str, silent: bool) -> bool:
+        """Run one piece of code; False when the kernel is gone and the run must stop."""
+        status, error_name = kernel.run(code, timeout, silent=silent)
+        what = label if not silent else f"reading the answers after {label}"
+        if status == "timeout":
+            if kernel.interrupt(INTERRUPT_GRACE):
+                run.notes.append(f"{what} ran over {timeout:g} s and was interrupted "
+                                 "(or its reply was too large to read)")
+                return True
+            run.stopped = (f"{what} ran over {timeout:g} s and did not stop when "
+                           "interrupted: the kernel was stopped")
+            kernel.kill()
+            return False
+        if status == "dead":
+            run.stopped = f"kernel died at {label}"
+            return False
+        if status == "exit":
+            run.stopped = f"kernel died at {label} (the cell called exit())"
+            kernel.kill()
+            return False
+        if status == "error" and not silent:
+            run.notes.append(f"{label} raised {error_name or 'an error'}")
+        return True
+
+    try:
+        by_id = {f"check-{check.name}": check for check in checklist}
+        last = "the last cell"
+        for index, cell in enumerate(nb.cells, start=1):
+            label = labels.get(index, f"cell {index}")
+            if cell.get("cell_type") == "code" and cell.get("source", "").strip():
+                last = label
+                if not execute(cell["source"], label, silent=False):
+                    break
+            check = by_id.get(cell.get("id"))
+            if check is not None:
+                file = answers_dir / f"cell{index:04d}.json"
+                run.extractions.append(_Extraction(file, [check.name], label))
+                if not execute(_extraction_code(list(check.params), file), label, silent=True):
+                    break
+        else:
+            file = answers_dir / "end.json"
+            run.extractions.append(_Extraction(file, checklist.names, None))
+            execute(_extraction_code(checklist.variables, file), last, silent=True)
+    finally:
+        kernel.kill()
+
+
+def _verify_run(run: _Run, checklist: Any) -> None:
+    """Run the pristine checks on the run's extractions, in this process, on plain data."""
+    from course_utils.checks import _plain
+
+    results: dict[str, list[Any]] = {name: [] for name in checklist.names}
+    unreadable: dict[str, str] = {}
+    for extraction in run.extractions:
+        try:
+            answers = _plain.load_answers(extraction.file)
+        except Exception as error:
+            where = ("at the end" if extraction.cell is None
+                     else f"after {extraction.cell}")
+            reason = ("the cell that reads them did not finish" if not extraction.file.exists()
+                      else f"{type(error).__name__}")
+            for name in extraction.checks:
+                unreadable.setdefault(name, f"the answers could not be read {where} ({reason})")
+            continue
+        with _VERIFY_LOCK:
+            token = _plain._BASE_DIR.set(run.cwd)  # relative paths: the learner's folder
+            try:
+                for name in extraction.checks:
+                    results[name].append(checklist[name].verify(answers, variant=run.variant))
+            finally:
+                _plain._BASE_DIR.reset(token)
+    for check in checklist:
+        outcomes = results[check.name]
+        passed = next((result for result in outcomes if result.passed), None)
+        if passed is not None:
+            run.outcomes[check.name] = _Outcome(True, float(passed.points), "")
+        elif outcomes:
+            run.outcomes[check.name] = _Outcome(False, 0.0, outcomes[0].message)
+        else:
+            message = unreadable.get(check.name) or (
+                f"not reached: {run.stopped}" if run.stopped else "not graded")
+            run.outcomes[check.name] = _Outcome(False, 0.0, message, reached=False)
+
+
+def _grade_run(run: _Run, name: str, data: bytes, nb: Any, checklist: Any, timeout: float,
+               startup_timeout: float, slots: threading.Semaphore | None) -> _Run:
+    """Execute and verify one run (holding one of ``slots`` while its kernel runs)."""
+    if slots is not None:
+        slots.acquire()
+    try:
+        _execute_notebook(run, name, data, nb, checklist, timeout, startup_timeout)
+    finally:
+        if slots is not None:
+            slots.release()
+    _verify_run(run, checklist)
+    return run
+
+
+# --------------------------------------------------------------------------- both runs
+
 def grade_notebook(path: str | os.PathLike[str], checklist: Any = None, *,
                    timeout: float = DEFAULT_TIMEOUT,
-                   startup_timeout: float = STARTUP_TIMEOUT) -> NotebookGrade:
+                   startup_timeout: float = STARTUP_TIMEOUT,
+                   variant: int | None = None, hidden_variant: int | None = None,
+                   hidden: bool = True,
+                   slots: threading.Semaphore | None = None) -> NotebookGrade:
     """Grade one notebook (see the module docstring); never raises for a bad notebook.
 
-    ``checklist`` (a :class:`~course_utils.checks.CheckList`) overrides the exercise found
-    from the notebook's name or metadata (the tests grade fixture exercises this way).
+    Parameters
+    ----------
+    path
+        The learner's notebook; read once, never written.
+    checklist
+        A :class:`~course_utils.checks.CheckList` overriding the exercise found from the
+        notebook's name or metadata (the tests grade fixture exercises this way).
+    timeout, startup_timeout
+        Seconds per cell, and for a kernel to start.
+    variant
+        The learner's variant of the exercise data (default: :func:`learner_variant`).
+    hidden_variant
+        The variant of the second run (default: a random one, see :func:`hidden_variant_for`);
+        it must differ from ``variant``.
+    hidden
+        False runs the notebook once, on ``variant`` only: a grade for feedback only.
+    slots
+        Limits how many kernels run at once (:func:`grade_paths` shares one between the
+        notebooks); None lets the notebook's two runs go side by side.
+
+    Raises
+    ------
+    ValueError
+        if ``hidden_variant`` equals ``variant``.
     """
     if not _PRELOADED:
         preload()
+    variant = learner_variant() if variant is None else int(variant)
+    if not hidden:
+        hidden_variant = None
+    elif hidden_variant is None:
+        hidden_variant = hidden_variant_for(variant)
+    elif int(hidden_variant) == variant:
+        raise ValueError(f"the hidden variant must differ from the learner's ({variant})")
+    else:
+        hidden_variant = int(hidden_variant)
     path = Path(path)
+    grade = _grade_notebook(path, checklist, timeout, startup_timeout, variant,
+                            hidden_variant, slots)
+    grade.variant, grade.hidden_variant = variant, hidden_variant
+    return grade
+
+
+def _grade_notebook(path: Path, checklist: Any, timeout: float, startup_timeout: float,
+                    variant: int, hidden_variant: int | None,
+                    slots: threading.Semaphore | None) -> NotebookGrade:
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             data, too_large = b"", True
@@ -405,11 +724,21 @@ def grade_notebook(path: str | os.PathLike[str], checklist: Any = None, *,
     if problem is not None:
         return _zero(path, exercise, checklist, problem, "not graded: " + problem)
 
-    workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    variants = [variant] if hidden_variant is None else [variant, hidden_variant]
+    runs = [_Run(v, Path(tempfile.mkdtemp(prefix="course-grade-"))) for v in variants]
     try:
-        return _run_and_check(path, data, nb, checklist, workdir, timeout, startup_timeout)
+        if len(runs) == 1:
+            _grade_run(runs[0], path.name, data, nb, checklist, timeout, startup_timeout, slots)
+        else:
+            with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+                futures = [pool.submit(_grade_run, run, path.name, data, nb, checklist,
+                                       timeout, startup_timeout, slots) for run in runs]
+                for future in futures:
+                    future.result()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        for run in runs:
+            shutil.rmtree(run.workdir, ignore_errors=True)
+    return _combine(path, checklist, runs[0], runs[1] if len(runs) > 1 else None)
 
 
 def _zero(path: Path, exercise: str | None, checklist: Any, error: str,
@@ -419,123 +748,79 @@ def _zero(path: Path, exercise: str | None, checklist: Any, error: str,
     return NotebookGrade(str(path), exercise, checks, error=error)
 
 
-def _run_and_check(path: Path, data: bytes, nb: Any, checklist: Any, workdir: Path,
-                   timeout: float, startup_timeout: float) -> NotebookGrade:
-    from course_utils.checks import _core
-
-    cwd = workdir / "work"
-    answers_dir = workdir / "answers"
-    cwd.mkdir()
-    answers_dir.mkdir()
-    (cwd / path.name).write_bytes(data)
-
-    grade = NotebookGrade(str(path), checklist.exercise)
-    extractions: list[_Extraction] = []
-    stopped: str | None = None       # why the run ended early
-    errors: list[str] = []           # cells that raised
-    try:
-        kernel = _Kernel(cwd, startup_timeout)
-    except Exception as error:
-        return _zero(path, checklist.exercise, checklist, f"the kernel did not start ({error})",
+def _combine(path: Path, checklist: Any, learner: _Run, other: _Run | None) -> NotebookGrade:
+    """One grade from the learner's run and the hidden run: points only where both pass."""
+    if learner.stopped and learner.stopped.startswith("the kernel did not start"):
+        return _zero(path, checklist.exercise, checklist, learner.stopped,
                      "not graded: the kernel did not start")
-
-    def execute(code: str, cell: int, silent: bool) -> bool:
-        """Run one piece of code; False when the kernel is gone and the run must stop."""
-        nonlocal stopped
-        status, error_name = kernel.run(code, timeout, silent=silent)
-        what = f"cell {cell}" if not silent else f"reading the answers after cell {cell}"
-        if status == "timeout":
-            if kernel.interrupt(INTERRUPT_GRACE):
-                grade.notes.append(f"{what} ran over {timeout:g} s and was interrupted "
-                                   "(or its reply was too large to read)")
-                return True
-            stopped = (f"{what} ran over {timeout:g} s and did not stop when interrupted: "
-                       "the kernel was stopped")
-            kernel.kill()
-            return False
-        if status == "dead":
-            stopped = f"kernel died at cell {cell}"
-            return False
-        if status == "exit":
-            stopped = f"kernel died at cell {cell} (the cell called exit())"
-            kernel.kill()
-            return False
-        if status == "error" and not silent:
-            errors.append(f"{cell} ({error_name})" if error_name else str(cell))
-        return True
-
-    try:
-        by_id = {f"check-{check.name}": check for check in checklist}
-        last = 0
-        for index, cell in enumerate(nb.cells, start=1):
-            last = index
-            if cell.get("cell_type") == "code" and cell.get("source", "").strip():
-                if not execute(cell["source"], index, silent=False):
-                    break
-            check = by_id.get(cell.get("id"))
-            if check is not None:
-                file = answers_dir / f"cell{index:04d}.json"
-                extractions.append(_Extraction(file, [check.name], index))
-                if not execute(_extraction_code(list(check.params), file), index, silent=True):
-                    break
-        else:
-            file = answers_dir / "end.json"
-            extractions.append(_Extraction(file, checklist.names, None))
-            execute(_extraction_code(checklist.variables, file), last, silent=True)
-    finally:
-        kernel.kill()
-    if errors:
-        grade.notes.insert(0, f"cell{'s' if len(errors) > 1 else ''} {', '.join(errors)} "
-                              "raised an error")
-    if stopped:
-        grade.error = stopped
-
-    # Everything below runs in the grader's process, on plain data, with the pristine checks.
-    results: dict[str, list[Any]] = {name: [] for name in checklist.names}
-    unreadable: dict[str, str] = {}
-    for extraction in extractions:
-        try:
-            answers = _core.load_answers(extraction.file)
-        except Exception as error:
-            where = "at the end" if extraction.cell is None else f"after cell {extraction.cell}"
-            reason = ("the cell that reads them did not finish" if not extraction.file.exists()
-                      else f"{type(error).__name__}")
-            for name in extraction.checks:
-                unreadable.setdefault(name, f"the answers could not be read {where} ({reason})")
-            continue
-        with _VERIFY_LOCK:
-            token = _core._BASE_DIR.set(cwd)  # relative paths: the learner's working folder
-            try:
-                for name in extraction.checks:
-                    results[name].append(checklist[name].verify(answers))
-            finally:
-                _core._BASE_DIR.reset(token)
+    grade = NotebookGrade(str(path), checklist.exercise)
     for check in checklist:
-        outcomes = results[check.name]
-        passed = next((result for result in outcomes if result.passed), None)
-        if passed is not None:
-            grade.checks.append(CheckGrade(check.name, passed.points, check.points, True, ""))
-        elif outcomes:
-            grade.checks.append(CheckGrade(check.name, 0.0, check.points, False,
-                                           outcomes[0].message))
+        mine = learner.outcomes[check.name]
+        theirs = other.outcomes[check.name] if other is not None else None
+        if not mine.passed:
+            grade.checks.append(CheckGrade(check.name, 0.0, check.points, False, mine.message))
+        elif theirs is None or theirs.passed:
+            points = mine.points if theirs is None else min(mine.points, theirs.points)
+            grade.checks.append(CheckGrade(check.name, points, check.points, True, ""))
         else:
-            message = unreadable.get(check.name) or (
-                f"not reached: {stopped}" if stopped else "not graded")
-            grade.checks.append(CheckGrade(check.name, 0.0, check.points, False, message))
+            grade.checks.append(CheckGrade(check.name, 0.0, check.points, False,
+                                           _hidden_failure(theirs)))
+    if other is None:
+        grade.notes = list(learner.notes)
+        grade.error = learner.stopped
+    else:
+        grade.notes = _merge_notes(learner.notes, other.notes)
+        grade.error = _merge_errors(learner.stopped, other.stopped)
     return grade
 
 
+def _hidden_failure(outcome: _Outcome) -> str:
+    """The message of a check that passed on the learner's data but not on the hidden run."""
+    if not outcome.reached:
+        return ("passes on your data, but the run on another variant of the data did not get "
+                f"to it ({outcome.message})")
+    return HIDDEN_FAILED + (f" (on that variant: {outcome.message})" if outcome.message else "")
+
+
+def _merge_notes(mine: list[str], theirs: list[str]) -> list[str]:
+    """The notes of both runs; those of only one run say which."""
+    common = [note for note in mine if note in theirs]
+    merged = list(common)
+    merged += [f"{LEARNER_RUN}: {note}" for note in mine if note not in common]
+    merged += [f"{HIDDEN_RUN}: {note}" for note in theirs if note not in common]
+    return merged
+
+
+def _merge_errors(mine: str | None, theirs: str | None) -> str | None:
+    if mine == theirs:
+        return mine
+    parts = [f"{LEARNER_RUN}: {mine}" if mine else None,
+             f"{HIDDEN_RUN}: {theirs}" if theirs else None]
+    return "; ".join(part for part in parts if part)
+
+
 def grade_paths(paths: Sequence[str | os.PathLike[str]], checklist: Any = None, *,
-                timeout: float = DEFAULT_TIMEOUT, jobs: int = 2) -> list[NotebookGrade]:
-    """Grade notebooks (files or folders), ``jobs`` at a time; results in the given order."""
+                timeout: float = DEFAULT_TIMEOUT, jobs: int = 2, variant: int | None = None,
+                hidden_variant: int | None = None, hidden: bool = True) -> list[NotebookGrade]:
+    """Grade notebooks (files or folders), ``jobs`` kernels at a time; results in order.
+
+    Each notebook runs in two kernels (its learner run and its hidden run, side by side when
+    two of the ``jobs`` slots are free). ``variant``, ``hidden_variant`` and ``hidden`` are
+    as in :func:`grade_notebook`; with no ``hidden_variant``, each notebook gets its own.
+    """
     notebooks = notebook_paths(paths)
     preload()
+    variant = learner_variant() if variant is None else int(variant)
+    if hidden and hidden_variant is not None and int(hidden_variant) == variant:
+        raise UsageError(f"the hidden variant must differ from the learner's ({variant})")
+    slots = threading.BoundedSemaphore(max(1, jobs))
 
     def one(path: Path) -> NotebookGrade:
         try:
-            return grade_notebook(path, checklist, timeout=timeout)
+            return grade_notebook(path, checklist, timeout=timeout, variant=variant,
+                                  hidden_variant=hidden_variant, hidden=hidden, slots=slots)
         except Exception as error:  # a grader bug on one notebook must not lose the others
-            return NotebookGrade(str(path), None,
+            return NotebookGrade(str(path), None, variant=variant,
                                  error=f"grader error: {type(error).__name__}: {error}")
 
     if jobs <= 1 or len(notebooks) <= 1:
@@ -551,7 +836,8 @@ def report(grades: Sequence[NotebookGrade]) -> dict[str, Any]:
     return {"notebooks": [grade.to_dict() for grade in grades],
             "points": float(sum(grade.points for grade in grades)),
             "max_points": float(sum(grade.max_points for grade in grades)),
-            "full_marks": bool(grades) and all(grade.full_marks for grade in grades)}
+            "full_marks": bool(grades) and all(grade.full_marks for grade in grades),
+            "feedback_only": any(grade.feedback_only for grade in grades)}
 
 
 def classroom_result(grades: Sequence[NotebookGrade],
@@ -595,6 +881,18 @@ def _pts(points: float, max_points: float) -> str:
     return f"{points:g}/{max_points:g}"
 
 
+def _runs_line(grades: Sequence[NotebookGrade]) -> str:
+    """The line under the table saying which data the notebooks ran on (no hidden variant)."""
+    variants = sorted({grade.variant for grade in grades})
+    data = (f"your data (variant {variants[0]})" if len(variants) == 1
+            else f"your data (variants {', '.join(map(str, variants))})")
+    if any(grade.feedback_only for grade in grades):
+        return (f"Run once, on {data} only (--no-hidden): for feedback only, not a grade; "
+                "values typed in by hand pass here.")
+    return (f"Run twice, on {data} and on another variant of the data: a check earns its "
+            "points only if it passes on both.")
+
+
 def format_table(grades: Sequence[NotebookGrade]) -> str:
     """A table for people: one row per check, a total per notebook and overall."""
     rows: list[tuple[str, str, str, str, str]] = []
@@ -622,6 +920,8 @@ def format_table(grades: Sequence[NotebookGrade]) -> str:
         lines.append("  ".join([*cells, row[4]]).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths) + "  -------")
+    if grades:
+        lines += ["", _runs_line(grades)]
     return "\n".join(lines)
 
 
@@ -631,7 +931,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line; returns the exit status (0 full marks, 1 otherwise, 2 usage error)."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grade",
-        description="Grade exercise notebooks in fresh kernels against the course's checks.")
+        description="Grade exercise notebooks in fresh kernels against the course's checks, "
+                    "on the learner's variant of the data and on a hidden one.")
     parser.add_argument("paths", nargs="+", help="notebooks, or folders of notebooks")
     parser.add_argument("--json", metavar="FILE", help="also write the grades as JSON to FILE")
     parser.add_argument("--classroom", metavar="FILE",
@@ -640,12 +941,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"time limit per cell (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--jobs", type=int, default=2, metavar="N",
-                        help="notebooks graded at the same time (default 2)")
+                        help="kernels run at the same time (default 2; each notebook runs in "
+                             "two)")
+    parser.add_argument("--variant", metavar="VALUE",
+                        help="the learner's variant of the data: a number, or a login that is "
+                             "turned into one (default: $COURSE_UTILS_VARIANT, else 0)")
+    parser.add_argument("--hidden-variant", type=int, metavar="N",
+                        help="the variant of the second run (default: a random one, never the "
+                             "learner's); for tests and reproducible re-grades")
+    parser.add_argument("--no-hidden", action="store_true",
+                        help="run each notebook once, on the learner's variant only: feedback, "
+                             "not a grade (typed-in values pass)")
     args = parser.parse_args(argv)
     if args.timeout <= 0 or args.jobs < 1:
         parser.error("--timeout must be positive and --jobs at least 1")
+    if args.no_hidden and args.hidden_variant is not None:
+        parser.error("--no-hidden and --hidden-variant exclude each other")
+    if args.no_hidden and args.classroom:
+        parser.error("--no-hidden grades for feedback only: it cannot write a Classroom result")
+    if args.hidden_variant is not None and not 0 <= args.hidden_variant < VARIANT_RANGE:
+        parser.error(f"--hidden-variant must be in [0, {VARIANT_RANGE})")
     try:
-        grades = grade_paths(args.paths, timeout=args.timeout, jobs=args.jobs)
+        variant = learner_variant(args.variant)
+        grades = grade_paths(args.paths, timeout=args.timeout, jobs=args.jobs, variant=variant,
+                             hidden_variant=args.hidden_variant, hidden=not args.no_hidden)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

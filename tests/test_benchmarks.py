@@ -26,3 +26,18 @@ def test_benchmarks_quick_run_prints_every_ratio(tmp_path):
         assert re.search(r"\d+\.\d\dx", line), line
     assert "whole pipeline:" in completed.stdout
     assert (tmp_path / "bench.json").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_grading_benchmark_quick_run_prints_the_ratio(tmp_path):
+    """One solution, bare nbclient against the grader's two runs, then the total."""
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "grading.py"), "--quick",
+         "--json", str(tmp_path / "grading.json")],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
+    assert completed.returncode == 0, completed.stderr
+    line = next((l for l in completed.stdout.splitlines() if l.startswith("01_")), None)
+    assert line is not None, completed.stdout
+    assert re.search(r"\d+\.\d\d s +\d+\.\d\d s +\d+\.\d\dx", line), line
+    assert re.search(r"^all 1 graded with --jobs 2: \d+\.\d s", completed.stdout, re.M)
+    assert (tmp_path / "grading.json").stat().st_size > 0

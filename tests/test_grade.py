@@ -1,9 +1,11 @@
 """The grader: tampering learners on fixture notebooks, and every real exercise through the CLI.
 
 Fixture notebooks (``tests/grading/*.ipynb``, written by ``tests/grading/make_fixtures.py``)
-answer a small fixture exercise whose checks live in ``tests/grading/fixture_checks.py``. Each
+answer small fixture exercises whose checks live in ``tests/grading/fixture_checks.py``. Each
 tampering case is graded next to a right notebook, to show that the others are still graded,
-and the learner's files must come out byte for byte and mtime for mtime unchanged.
+and the learner's files must come out byte for byte and mtime for mtime unchanged. Every
+notebook is graded as in CI, twice (the learner's variant and a hidden one); the
+``00_variant`` fixtures show that a value typed in or taken from another variant earns nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def _load(name: str, path: Path):
 FIXTURE = _load("fixture_checks", GRADING / "fixture_checks.py")
 MAKE = _load("make_fixtures", GRADING / "make_fixtures.py")
 CHECKS = FIXTURE.checks
+VARIANT_CHECKS = FIXTURE.variant_checks
 TIMEOUT = 10.0  # seconds per cell for the fixtures (the slowest real cell imports matplotlib)
 
 
@@ -71,7 +74,7 @@ def by_name(notebook: grade.NotebookGrade) -> dict[str, grade.CheckGrade]:
 
 
 def test_fixtures_are_what_make_fixtures_writes(tmp_path):
-    for name in MAKE.NOTEBOOKS:
+    for name in [*MAKE.NOTEBOOKS, *MAKE.VARIANT_NOTEBOOKS]:
         import nbformat
         text = nbformat.writes(MAKE.notebook(name)) + "\n"
         assert (GRADING / f"{name}.ipynb").read_text(encoding="utf-8") == text, name
@@ -92,7 +95,8 @@ def test_blank_notebook_scores_zero_on_every_check():
     assert not any(check.passed for check in notebook.checks)
     assert "still `...`" in checks["answer_number"].message
     assert "imshow" in checks["gray_image"].message
-    assert any("NotImplementedError" in note for note in notebook.notes)
+    # Named as the learner finds the cell, the same in both runs (so without saying which).
+    assert "Task 3 (its 1st code cell) raised NotImplementedError" in notebook.notes
 
 
 def test_wrong_answer_loses_only_its_check():
@@ -163,21 +167,22 @@ def test_sys_exit_is_an_error_in_ipython_and_grading_goes_on():
 
 def test_exit_stops_the_kernel_and_what_was_extracted_counts():
     notebook = grade_with_good("exit_builtin")
-    assert notebook.error == "kernel died at cell 5 (the cell called exit())"
+    assert notebook.error == "kernel died at Task 1 (its 3rd code cell) (the cell called exit())"
     assert by_name(notebook)["answer_number"].passed
 
 
 def test_os_exit_kernel_died_at_its_cell():
     notebook = grade_with_good("os_exit")
-    assert notebook.error == "kernel died at cell 5"
+    assert notebook.error == "kernel died at Task 1 (its 3rd code cell)"
     checks = by_name(notebook)
     assert checks["answer_number"].passed
-    assert checks["doubled_values"].message == "not reached: kernel died at cell 5"
+    assert (checks["doubled_values"].message
+            == "not reached: kernel died at Task 1 (its 3rd code cell)")
 
 
 def test_kernel_that_kills_itself():
     notebook = grade_with_good("kill_kernel")
-    assert notebook.error == "kernel died at cell 5"
+    assert notebook.error == "kernel died at Task 1 (its 3rd code cell)"
     assert by_name(notebook)["answer_number"].passed
 
 
@@ -214,6 +219,156 @@ def test_kernel_output_and_learner_files_stay_out_of_the_report():
                                           timeout=TIMEOUT))
     assert "TOTAL  4/4" not in json.dumps(data)
     assert data["points"] == 3.0 and data["max_points"] == 4.0 and not data["full_marks"]
+
+
+# --------------------------------------------------------------------------- variants
+
+def _grade_variant_fixtures(names, **options) -> dict[str, grade.NotebookGrade]:
+    """Grade ``00_variant`` fixtures together (their kernels two at a time)."""
+    paths = [GRADING / f"{name}.ipynb" for name in names]
+    graded = grade.grade_paths(paths, VARIANT_CHECKS, timeout=TIMEOUT, jobs=2, **options)
+    return dict(zip(names, graded))
+
+
+def test_typed_in_value_earns_nothing_and_computed_value_full_marks():
+    """Variant 0's value typed in passes on variant 0, fails on the hidden one: 0 points."""
+    graded = _grade_variant_fixtures(["variant_typed", "variant_computed"], variant=0,
+                                     hidden_variant=5)
+    (typed,) = graded["variant_typed"].checks
+    assert typed.points == 0 and not typed.passed
+    assert typed.message.startswith(grade.HIDDEN_FAILED)
+    assert "70" not in typed.message and "105" not in typed.message  # no expected value
+    computed = graded["variant_computed"]
+    assert computed.full_marks and computed.points == 1 and computed.error is None
+    assert computed.notes == [] and computed.checks[0].message == ""
+    assert computed.to_dict()["variant"] == 0 and computed.to_dict()["hidden_variant"] == 5
+
+
+def test_each_learner_variant_has_its_own_expected_values():
+    """On variant 3 the expected value is 7 * 13: variant 0's value fails on the learner's run."""
+    graded = _grade_variant_fixtures(["variant_typed", "variant_computed"], variant=3,
+                                     hidden_variant=0)
+    (typed,) = graded["variant_typed"].checks
+    assert not typed.passed
+    assert typed.message == "`seeded` is not seven times the task's base yet."
+    assert graded["variant_computed"].full_marks
+
+
+def test_cli_variant_from_a_login_hidden_variant_and_json(tmp_path, monkeypatch):
+    """``--variant octocat`` reaches the kernel as the number the checks expect."""
+    from course_utils.checks._registry import variant_from
+
+    monkeypatch.setitem(grade._CHECKLISTS, "00_variant", VARIANT_CHECKS)
+    learner = tmp_path / "00_variant.ipynb"
+    learner.write_bytes((GRADING / "variant_computed.ipynb").read_bytes())
+    out = tmp_path / "grades.json"
+    status = grade.main([str(learner), "--variant", "octocat", "--hidden-variant", "5",
+                         "--json", str(out), "--timeout", str(TIMEOUT)])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    (notebook,) = data["notebooks"]
+    assert status == 0 and notebook["full_marks"], notebook
+    assert notebook["variant"] == variant_from("octocat") != 0
+    assert notebook["hidden_variant"] == 5 and notebook["feedback_only"] is False
+
+
+def test_no_hidden_runs_once_and_says_feedback_only(tmp_path, monkeypatch, capsys):
+    runs = []
+    execute = grade._execute_notebook
+
+    def counting(run, *args, **kwargs):
+        runs.append(run.variant)
+        return execute(run, *args, **kwargs)
+
+    monkeypatch.setattr(grade, "_execute_notebook", counting)
+    monkeypatch.setitem(grade._CHECKLISTS, "00_variant", VARIANT_CHECKS)
+    monkeypatch.setenv("COURSE_UTILS_VARIANT", "0")
+    learner = tmp_path / "00_variant.ipynb"
+    learner.write_bytes((GRADING / "variant_typed.ipynb").read_bytes())
+    out = tmp_path / "grades.json"
+    status = grade.main([str(learner), "--no-hidden", "--json", str(out)])
+    assert runs == [0]
+    assert status == 0  # typed-in values pass when nothing else is run...
+    assert "for feedback only" in capsys.readouterr().out  # ...and the report says what it is
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["feedback_only"] is True and data["notebooks"][0]["hidden_variant"] is None
+    with pytest.raises(SystemExit) as raised:
+        grade.main([str(learner), "--no-hidden", "--classroom", str(tmp_path / "c.json")])
+    assert raised.value.code == 2
+
+
+def test_notes_say_which_run_only_where_the_runs_differ():
+    """A cell that fails on the hidden variant only: its note and the check say so."""
+    learner = grade._Run(0, Path("."), notes=["the setup cell before Task 1 raised OSError",
+                                              "Task 1 (its 1st code cell) raised ValueError"])
+    other = grade._Run(5, Path("."), notes=["the setup cell before Task 1 raised OSError"],
+                       stopped="kernel died at Task 2 (its 1st code cell)")
+    learner.outcomes = {"answer_number": grade._Outcome(True, 1.0, ""),
+                        "doubled_values": grade._Outcome(True, 1.0, ""),
+                        "gray_image": grade._Outcome(False, 0.0, "not gray")}
+    other.outcomes = {"answer_number": grade._Outcome(False, 0.0, "not six times seven"),
+                      "doubled_values": grade._Outcome(False, 0.0, "not reached: kernel died",
+                                                       reached=False),
+                      "gray_image": grade._Outcome(True, 2.0, "")}
+    notebook = grade._combine(Path("x.ipynb"), CHECKS, learner, other)
+    assert notebook.notes == [
+        "the setup cell before Task 1 raised OSError",
+        "on your data: Task 1 (its 1st code cell) raised ValueError"]
+    assert notebook.error == ("on the other variant of the data: kernel died at Task 2 "
+                              "(its 1st code cell)")
+    checks = by_name(notebook)
+    assert checks["answer_number"].message == (
+        grade.HIDDEN_FAILED + " (on that variant: not six times seven)")
+    assert checks["doubled_values"].message.startswith(
+        "passes on your data, but the run on another variant of the data did not get to it")
+    assert checks["gray_image"].message == "not gray" and notebook.points == 0
+
+
+def test_learner_variant_from_the_option_then_the_environment(monkeypatch):
+    from course_utils.checks._registry import variant_from
+
+    monkeypatch.delenv("COURSE_UTILS_VARIANT", raising=False)
+    assert grade.learner_variant() == 0
+    monkeypatch.setenv("COURSE_UTILS_VARIANT", "octocat")
+    assert grade.learner_variant() == variant_from("octocat")
+    assert grade.learner_variant("12") == 12
+
+
+def test_hidden_variant_is_random_and_never_the_learners(monkeypatch):
+    draws = iter([7, 7, 9])
+    monkeypatch.setattr(grade.secrets, "randbelow", lambda n: next(draws))
+    assert grade.hidden_variant_for(7) == 9
+    with pytest.raises(ValueError, match="must differ"):
+        grade.grade_notebook(GRADING / "good.ipynb", CHECKS, variant=4, hidden_variant=4)
+
+
+# --------------------------------------------------------------------------- cell names
+
+def _cell(kind: str, source: str) -> dict[str, str]:
+    return {"cell_type": kind, "source": source}
+
+
+def test_cells_are_named_by_their_task():
+    cells = [_cell("markdown", "# Exercise 01"), _cell("code", "import numpy"),
+             _cell("code", "import pydicom"),
+             _cell("markdown", "Some text.\n\n## Tasks 1 to 3: a label map"),
+             _cell("code", "a = 1"), _cell("raw", "x"), _cell("code", "checks.a()"),
+             _cell("markdown", "## Task 4: HU"), _cell("markdown", "more text"),
+             _cell("code", "b = 2"), _cell("markdown", "## Going further \x1b[31m"),
+             _cell("code", "c = 3")]
+    assert grade.cell_labels(cells) == {
+        2: "the 1st setup cell before Tasks 1 to 3",
+        3: "the 2nd setup cell before Tasks 1 to 3",
+        5: "Tasks 1 to 3 (its 1st code cell)", 7: "Tasks 1 to 3 (its 2nd code cell)",
+        10: "Task 4 (its 1st code cell)",
+        12: 'the section "Going further 31m" (its 1st code cell)'}
+
+
+def test_cells_without_headings_are_counted_among_code_cells_only():
+    cells = [_cell("markdown", "# Title"), _cell("code", "a"), _cell("markdown", "text"),
+             _cell("code", "b"), _cell("code", "c")]
+    assert grade.cell_labels(cells) == {2: "code cell 1 of the notebook",
+                                        4: "code cell 2 of the notebook",
+                                        5: "code cell 3 of the notebook"}
 
 
 # --------------------------------------------------------------------------- pieces
@@ -264,13 +419,20 @@ def test_table_and_report():
             grade.CheckGrade("second", 0.0, 2.0, False, "`y` is still `...`.")]),
         grade.NotebookGrade("b.ipynb", "01_x", [], error="not a notebook: invalid JSON"),
     ]
+    for notebook in notebooks:
+        notebook.variant, notebook.hidden_variant = 7, 123456
     table = grade.format_table(notebooks)
     assert "second" in table and "0/2" in table and "`y` is still `...`." in table
     assert "1/3" in table and "b.ipynb [01_x]" in table and "not a notebook" in table
-    last = table.splitlines()[-1].split()
-    assert last[:4] == ["ALL", "NOTEBOOKS", "TOTAL", "1/3"]
+    total = next(line for line in table.splitlines() if line.startswith("ALL NOTEBOOKS"))
+    assert total.split()[:4] == ["ALL", "NOTEBOOKS", "TOTAL", "1/3"]
+    assert table.splitlines()[-1].startswith("Run twice, on your data (variant 7) and on "
+                                             "another variant of the data")
+    assert "123456" not in table  # the hidden variant is in the JSON only
     data = grade.report(notebooks)
     assert data["points"] == 1.0 and data["max_points"] == 3.0 and not data["full_marks"]
+    assert data["notebooks"][0]["variant"] == 7 and data["notebooks"][0]["hidden_variant"] == 123456
+    assert data["feedback_only"] is False
     assert data["notebooks"][0]["checks"][1] == {
         "name": "second", "points": 0.0, "max_points": 2.0, "passed": False,
         "message": "`y` is still `...`."}
@@ -301,7 +463,7 @@ def test_classroom_result_counts_each_exercise_once():
 
 
 def _other_exercise():
-    from course_utils.checks._core import CheckList
+    from course_utils.checks._registry import CheckList
     other = CheckList("01_other")
 
     @other.add(points=1)
@@ -327,6 +489,9 @@ def test_classroom_workflow_grades_from_the_pristine_course_with_json():
     assert workflow["env"]["COURSE_REPOSITORY"] == "medviz-course/medical-image-visualization"
     assert all(s["with"]["persist-credentials"] is False
                for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    graded = next(s for s in steps if "course_utils.grade" in s.get("run", ""))
+    assert graded["env"]["COURSE_UTILS_VARIANT"] == "${{ github.actor }}"
+    assert "--no-hidden" not in graded["run"] and "--hidden-variant" not in graded["run"]
     install = next(s for s in steps if "pip install" in s.get("run", ""))
     assert install["working-directory"] == "course" and "--no-deps ." in install["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
@@ -345,6 +510,12 @@ def test_cli_usage_errors_exit_2(tmp_path):
     result = subprocess.run([PYTHON, "-m", "course_utils.grade"], capture_output=True,
                             text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2
+    good = str(GRADING / "good.ipynb")
+    assert grade.main([good, "--variant", "3", "--hidden-variant", "3"]) == 2
+    for options in (["--no-hidden", "--hidden-variant", "4"], ["--hidden-variant", "-1"]):
+        with pytest.raises(SystemExit) as raised:
+            grade.main([good, *options])
+        assert raised.value.code == 2
 
 
 # --------------------------------------------------------------------------- real exercises

@@ -1,8 +1,10 @@
 """Write the fixture notebooks of the grader's tests: ``python tests/grading/make_fixtures.py``.
 
-Each notebook answers the fixture exercise ``00_fixture`` (``fixture_checks.py``) and plays
-one learner: right, blank, wrong, or tampering with the grading. ``EXPECTED`` is the grade
-each one really earns (out of 4).
+Each notebook in ``NOTEBOOKS`` answers the fixture exercise ``00_fixture``
+(``fixture_checks.py``) and plays one learner: right, blank, wrong, or tampering with the
+grading. ``EXPECTED`` is the grade each one really earns (out of 4). The notebooks in
+``VARIANT_NOTEBOOKS`` answer ``00_variant``, whose expected value follows the variant of the
+data: typed in (variant 0's value) or computed from ``COURSE_UTILS_VARIANT``.
 """
 
 from __future__ import annotations
@@ -25,20 +27,22 @@ GRAY = 'fig, ax_gray = plt.subplots()\nax_gray.imshow(np.eye(3), cmap="gray");'
 def cells(answer=ANSWER, doubled=DOUBLED, gray=GRAY, after_answer=None, before_answer=None,
           check_cells=True, at_end=None):
     """The cells of a fixture notebook: (id, type, source) triples."""
-    out = [("title", "markdown", "# Fixture exercise"), ("setup", "code", SETUP)]
+    out = [("title", "markdown", "# Fixture exercise"), ("setup", "code", SETUP),
+           ("heading-answer", "markdown", "## Task 1: six times seven")]
     if before_answer:
         out.append(("tamper", "code", before_answer))
     out.append(("task-answer", "code", answer))
     if check_cells:
-        out.append(("check-answer_number", "code", "checks.answer_number(answer)"))
+        out.append(("check-answer_number", "code", "checks.answer_number()"))
     if after_answer:
         out.append(("after-answer", "code", after_answer))
-    out.append(("task-doubled", "code", doubled))
+    out += [("heading-doubled", "markdown", "## Task 2: twice a range"),
+            ("task-doubled", "code", doubled)]
     if check_cells:
-        out.append(("check-doubled_values", "code", "checks.doubled_values(doubled)"))
-    out.append(("task-gray", "code", gray))
+        out.append(("check-doubled_values", "code", "checks.doubled_values()"))
+    out += [("heading-gray", "markdown", "## Task 3: a gray image"), ("task-gray", "code", gray)]
     if check_cells:
-        out.append(("check-gray_image", "code", "checks.gray_image(ax_gray)"))
+        out.append(("check-gray_image", "code", "checks.gray_image()"))
     if at_end:
         out.append(("at-end", "code", at_end))
     return out
@@ -46,8 +50,9 @@ def cells(answer=ANSWER, doubled=DOUBLED, gray=GRAY, after_answer=None, before_a
 
 REDEFINE = '''\
 # Make every check "pass" in this kernel, three ways.
-import course_utils.checks._core as core
-core.Check.verify = lambda self, answers: core.CheckResult(self.name, True, self.points, self.points)
+import course_utils.checks._registry as registry
+registry.Check.verify = lambda self, answers, variant=0: registry.CheckResult(
+    self.name, True, self.points, self.points)
 checks.answer_number.func = lambda answer: None
 class AlwaysPassed:
     def __getattr__(self, name):
@@ -103,10 +108,31 @@ EXPECTED = {
 }
 
 
+VARIANT_SETUP = "from fixture_checks import variant_checks as checks"
+VARIANT_NOTEBOOKS = {
+    # Variant 0's value, typed in: right on variant 0 only.
+    "variant_typed": "seeded = 70",
+    # Computed from the task's data (here straight from the variable that selects it).
+    "variant_computed": ('import os\n'
+                         'base = 10 + int(os.environ.get("COURSE_UTILS_VARIANT", "0"))\n'
+                         'seeded = 7 * base'),
+}
+
+
+def variant_cells(answer: str):
+    """The cells of a notebook of the ``00_variant`` exercise."""
+    return [("title", "markdown", "# Variant fixture"), ("setup", "code", VARIANT_SETUP),
+            ("heading-seeded", "markdown", "## Task 1: seven times the base"),
+            ("task-seeded", "code", answer),
+            ("check-seeded_answer", "code", "checks.seeded_answer()")]
+
+
 def notebook(name: str) -> nbformat.NotebookNode:
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
-    for cell_id, kind, source in cells(**NOTEBOOKS[name]):
+    made = (variant_cells(VARIANT_NOTEBOOKS[name]) if name in VARIANT_NOTEBOOKS
+            else cells(**NOTEBOOKS[name]))
+    for cell_id, kind, source in made:
         cell = new_markdown_cell(source) if kind == "markdown" else new_code_cell(source)
         cell["id"] = cell_id
         nb.cells.append(cell)
@@ -120,7 +146,7 @@ def notebook(name: str) -> nbformat.NotebookNode:
 
 
 def main() -> None:
-    for name in NOTEBOOKS:
+    for name in [*NOTEBOOKS, *VARIANT_NOTEBOOKS]:
         text = nbformat.writes(notebook(name)) + "\n"
         (HERE / f"{name}.ipynb").write_text(text, encoding="utf-8")
     (HERE / "invalid_json.ipynb").write_text('{"cells": [ this is not JSON\n', encoding="utf-8")
