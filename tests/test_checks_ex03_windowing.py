@@ -1,218 +1,472 @@
-"""Checks of exercise 03 (windowing): right answers pass, learners' mistakes get a hint."""
+"""Checks of exercise 03 (windowing): correct answers written several ways pass on two
+variants; each wrong answer fails only the requirement it breaks, with a message naming it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
+from matplotlib.colors import LinearSegmentedColormap, Normalize
 
+from check_helpers import assert_fails, grade
 from course_utils.checks import ex03_windowing as ex
-from course_utils.phantom import fake_ct_slice
-from course_utils.windowing import PRESETS, apply_window, window_limits
-from check_helpers import assert_fails
+from course_utils.display import show_slice
+from course_utils.windowing import PRESETS, apply_window, get_window, window_limits
 
 checks = ex.checks
+VARIANTS = (0, 3)
+ROOT = Path(__file__).resolve().parents[1]
+
+WINDOW_OF = {"lung nodule": "lung", "pneumothorax": "lung",
+             "acute subdural haematoma": "subdural", "vertebral fracture": "bone",
+             "liver metastasis": "liver", "mediastinal lymph node": "mediastinum",
+             "middle ear ossicles": "temporal_bone", "grey-white matter contrast": "brain"}
 
 
-def run(name, **values):
-    return checks[name].run(values)
+def task(variant):
+    return checks.task(variant)
 
 
-def test_there_are_at_least_four_checks():
-    assert len(checks) >= 4
-    assert checks.exercise == "03_windowing"
+def test_there_are_at_least_four_checks_and_the_variants_differ():
+    assert len(checks) >= 4 and checks.exercise == "03_windowing"
+    a, b = task(0), task(3)
+    assert a.preset != b.preset and a.test_width != b.test_width
+    assert a.findings != b.findings and a.figure_slice != b.figure_slice
+    assert a.figure_window != b.figure_window
+    for variant in range(20):
+        t = task(variant)
+        assert t.test_width % 2 == 1
+        assert t.chest_hu.shape[1] != t.chest_hu.shape[2]
+        assert sorted(t.findings) == sorted(set(t.findings)) and set(t.findings) <= set(WINDOW_OF)
 
 
-@pytest.mark.parametrize("name", [c.name for c in ex.checks if c.name != "mediastinum_figure"])
+@pytest.mark.parametrize("name", checks.names)
 def test_blank_answers_say_still_dots(name):
-    result = checks[name].run({param: ... for param in checks[name].params})
-    assert not result.passed
-    assert "still `...`" in result.message
+    result = grade(checks[name], 0, **{param: ... for param in checks[name].params})
+    assert_fails(result, "still `...`")
 
 
-def test_blank_figure_says_nothing_drawn():
-    fig, ax = plt.subplots()
-    assert_fails(run("mediastinum_figure", ax_mediastinum=ax), "Nothing is drawn")
-    assert_fails(run("mediastinum_figure", ax_mediastinum=...), "still `...`")
+def test_the_check_cell_says_not_implemented(capsys):
+    import sys
+    sys.last_value = NotImplementedError("replace this")
+    try:
+        checks.preset_limits()
+    finally:
+        del sys.last_value
+    assert "NotImplementedError" in capsys.readouterr().out
 
 
-# --- window_limits_lung --------------------------------------------------------------------
+# --- preset_limits -------------------------------------------------------------------------
 
-@pytest.fixture
-def lung():
-    return PRESETS["lung"]
-
-
-def test_window_limits_lung_pass(lung):
-    low, high = lung.level - lung.width / 2, lung.level + lung.width / 2
-    assert run("window_limits_lung", lung_vmin=low, lung_vmax=high).passed
-    assert run("window_limits_lung", lung_vmin=np.float32(low), lung_vmax=int(high)).passed
+def _limits_plain(variant):
+    preset = PRESETS[task(variant).preset]
+    return preset.level - preset.width / 2, preset.level + preset.width / 2
 
 
-def test_window_limits_lung_full_width_each_side(lung):
-    result = run("window_limits_lung", lung_vmin=lung.level - lung.width,
-                 lung_vmax=lung.level + lung.width)
-    assert_fails(result, "half the width", answer=lung.level - lung.width / 2)
+def _limits_helper(variant):
+    low, high = window_limits(*get_window(task(variant).preset), "LINEAR_EXACT")
+    return np.float32(low), np.float32(high)
 
 
-def test_window_limits_lung_swapped(lung):
-    low, high = lung.limits
-    assert_fails(run("window_limits_lung", lung_vmin=high, lung_vmax=low), "swapped")
+def _limits_arrays(variant):
+    width, level = get_window(task(variant).preset)
+    limits = np.array([level, level]) + np.array([-1, 1]) * width / 2
+    return limits[:1], int(limits[1])
 
 
-def test_window_limits_lung_width_and_level_mixed_up(lung):
-    low = lung.width - lung.level / 2
-    high = lung.width + lung.level / 2
-    assert_fails(run("window_limits_lung", lung_vmin=low, lung_vmax=high), "mixed up")
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("answer", [_limits_plain, _limits_helper, _limits_arrays])
+def test_preset_limits_pass(answer, variant):
+    low, high = answer(variant)
+    assert grade(checks.preset_limits, variant, preset_vmin=low, preset_vmax=high).passed
 
 
-def test_window_limits_lung_another_preset():
-    low, high = PRESETS["mediastinum"].limits
-    result = run("window_limits_lung", lung_vmin=low, lung_vmax=high)
-    assert_fails(result, "lung preset", answer=PRESETS["lung"].limits[0])
+@pytest.mark.parametrize("wrong, words", [
+    (lambda w, l: (l + w / 2, l - w / 2), "swapped"),
+    (lambda w, l: (l - w, l + w), "half the width"),
+    (lambda w, l: (w - l / 2, w + l / 2), "mixed up"),
+    (lambda w, l: window_limits(w, l, "LINEAR"), "LINEAR_EXACT"),
+])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_preset_limits_classic_mistakes(wrong, words, variant):
+    width, level = get_window(task(variant).preset)
+    low, high = wrong(width, level)
+    result = grade(checks.preset_limits, variant, preset_vmin=low, preset_vmax=high)
+    assert_fails(result, words, forbidden=(f"{level - width / 2:g}",))
+
+
+def test_preset_limits_of_another_preset_are_named():
+    low, high = PRESETS["bone"].limits
+    result = grade(checks.preset_limits, 0, preset_vmin=low, preset_vmax=high)
+    assert_fails(result, "bone preset", forbidden=("-1350", "lung"))
 
 
 # --- voi_functions -------------------------------------------------------------------------
 
-@pytest.fixture
-def test_hu():
-    return np.array(ex.TEST_HU, dtype=float)
+def _voi_numpy(t):
+    x, w, c = t.test_hu, t.test_width, t.test_level
+    return (np.clip((x - (c - 0.5)) / (w - 1) + 0.5, 0, 1), np.clip((x - c) / w + 0.5, 0, 1))
 
 
-def _linear(x):
-    c, w = ex.TEST_LEVEL, ex.TEST_WIDTH
-    return np.clip((x - (c - 0.5)) / (w - 1) + 0.5, 0, 1)
+def _voi_interp(t):
+    x, w, c = t.test_hu.astype(np.float32), t.test_width, t.test_level
+    ramp = c - 0.5 - (w - 1) / 2, c - 0.5 + (w - 1) / 2
+    return (np.interp(x, ramp, [0, 1]).astype(np.float32),
+            np.interp(x, [c - w / 2, c + w / 2], [0.0, 1.0]))
 
 
-def _exact(x):
-    c, w = ex.TEST_LEVEL, ex.TEST_WIDTH
-    return np.clip((x - c) / w + 0.5, 0, 1)
+def _voi_python(t):
+    w, c = t.test_width, t.test_level
+    linear = [min(1.0, max(0.0, (v - (c - 0.5)) / (w - 1) + 0.5)) for v in t.test_hu.tolist()]
+    exact = [min(1.0, max(0.0, (v - c) / w + 0.5)) for v in t.test_hu.tolist()]
+    return linear, tuple(exact)
 
 
-def test_voi_functions_pass(test_hu):
-    assert run("voi_functions", grey_linear=_linear(test_hu), grey_exact=_exact(test_hu)).passed
-    with_helper = {"grey_linear": apply_window(test_hu, ex.TEST_WIDTH, ex.TEST_LEVEL, "LINEAR"),
-                   "grey_exact": apply_window(test_hu.astype(np.float32), ex.TEST_WIDTH,
-                                              ex.TEST_LEVEL, "LINEAR_EXACT")}
-    assert checks["voi_functions"].run(with_helper).passed
+def _voi_helper(t):
+    return (apply_window(t.test_hu, t.test_width, t.test_level),
+            apply_window(t.test_hu, t.test_width, t.test_level, "LINEAR_EXACT"))
 
 
-def test_voi_functions_swapped(test_hu):
-    result = run("voi_functions", grey_linear=_exact(test_hu), grey_exact=_linear(test_hu))
-    assert_fails(result, "swapped")
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("answer", [_voi_numpy, _voi_interp, _voi_python, _voi_helper])
+def test_voi_functions_pass(answer, variant):
+    linear, exact = answer(task(variant))
+    assert grade(checks.voi_functions, variant, grey_linear=linear, grey_exact=exact).passed
 
 
-def test_voi_functions_not_clipped(test_hu):
-    c, w = ex.TEST_LEVEL, ex.TEST_WIDTH
-    result = run("voi_functions", grey_linear=_linear(test_hu),
-                 grey_exact=(test_hu - c) / w + 0.5)
-    assert_fails(result, "clip")
+def _voi_fails(variant, words, linear=None, exact=None):
+    t = task(variant)
+    right_linear, right_exact = _voi_numpy(t)
+    result = grade(checks.voi_functions, variant,
+                   grey_linear=right_linear if linear is None else linear,
+                   grey_exact=right_exact if exact is None else exact)
+    assert_fails(result, *words)
 
 
-def test_voi_functions_linear_divides_by_width(test_hu):
-    c, w = ex.TEST_LEVEL, ex.TEST_WIDTH
-    lazy = np.clip((test_hu - (c - 0.5)) / w + 0.5, 0, 1)
-    result = run("voi_functions", grey_linear=lazy, grey_exact=_exact(test_hu))
-    assert_fails(result, "width - 1")
-
-
-def test_voi_functions_linear_without_half(test_hu):
-    c, w = ex.TEST_LEVEL, ex.TEST_WIDTH
-    no_half = np.clip((test_hu - c) / (w - 1) + 0.5, 0, 1)
-    result = run("voi_functions", grey_linear=no_half, grey_exact=_exact(test_hu))
-    assert_fails(result, "half-HU")
-
-
-def test_voi_functions_integer_half_width(test_hu):
-    c, w = ex.TEST_LEVEL, ex.TEST_WIDTH
-    assert w % 2 == 1, "the task uses an odd width on purpose"
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_voi_functions_classic_mistakes(variant):
+    t = task(variant)
+    x, w, c = t.test_hu, t.test_width, t.test_level
+    linear, exact = _voi_numpy(t)
+    _voi_fails(variant, ("swapped",), linear=exact, exact=linear)
+    _voi_fails(variant, ("grey_exact", "clip"), exact=(x - c) / w + 0.5)
+    _voi_fails(variant, ("width - 1",), linear=np.clip((x - (c - 0.5)) / w + 0.5, 0, 1))
+    _voi_fails(variant, ("half-HU",), linear=np.clip((x - c) / (w - 1) + 0.5, 0, 1))
     half = w // 2
-    floored = np.clip((test_hu - (c - half)) / (2 * half), 0, 1)
-    result = run("voi_functions", grey_linear=_linear(test_hu), grey_exact=floored)
-    assert_fails(result, "W // 2")
-
-
-def test_voi_functions_wrong_length(test_hu):
-    result = run("voi_functions", grey_linear=_linear(test_hu[:10]), grey_exact=_exact(test_hu))
-    assert_fails(result, "one grey value per value")
+    _voi_fails(variant, ("grey_exact", "W // 2"),
+               exact=np.clip((x - (c - half)) / (2 * half), 0, 1))
+    _voi_fails(variant, ("quantized",), exact=np.round(exact * 255) / 255)
+    _voi_fails(variant, ("grey_linear", "one grey value per value"), linear=linear[:-3])
+    _voi_fails(variant, ("grey_exact", "formula"), exact=np.clip((x - c) / w, 0, 1))
 
 
 # --- window_for_finding --------------------------------------------------------------------
 
-def test_window_for_finding_pass():
-    assert run("window_for_finding", nodule_window="lung", subdural_window="subdural").passed
-    assert run("window_for_finding", nodule_window="Lung", subdural_window=" Subdural").passed
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("style", ["list", "tuple", "array", "spelled"])
+def test_window_for_finding_pass(style, variant):
+    names = [WINDOW_OF[f] for f in task(variant).findings]
+    answer = {"list": names, "tuple": tuple(names), "array": np.array(names),
+              "spelled": [n.replace("_", " ").title() + " " for n in names]}[style]
+    assert grade(checks.window_for_finding, variant, finding_windows=answer).passed
 
 
-def test_window_for_finding_soft_tissue_for_a_nodule():
-    result = run("window_for_finding", nodule_window="soft_tissue", subdural_window="subdural")
-    assert_fails(result, "nodule_window", answer="'lung'")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_for_finding_wrong_preset_names_the_item(variant):
+    t = task(variant)
+    names = [WINDOW_OF[f] for f in t.findings]
+    names[1] = "soft_tissue"
+    result = grade(checks.window_for_finding, variant, finding_windows=names)
+    right = WINDOW_OF[t.findings[1]]
+    assert_fails(result, "item 2", t.findings[1], forbidden=(repr(right), f"`{right}`"))
 
 
-def test_window_for_finding_brain_for_a_subdural():
-    result = run("window_for_finding", nodule_window="lung", subdural_window="brain")
-    assert_fails(result, "subdural_window", answer="'subdural'")
+def test_window_for_finding_shape_and_names():
+    names = [WINDOW_OF[f] for f in task(0).findings]
+    assert_fails(grade(checks.window_for_finding, 0, finding_windows=names[:2]),
+                 "has 2 names", "one name per finding")
+    assert_fails(grade(checks.window_for_finding, 0, finding_windows="lung"), "a list")
+    assert_fails(grade(checks.window_for_finding, 0,
+                       finding_windows=["lungs", *names[1:]]), "item 1", "not a name in")
 
 
-def test_window_for_finding_not_a_preset():
-    result = run("window_for_finding", nodule_window="W1500 L-600", subdural_window="subdural")
-    assert_fails(result, "PRESETS")
+# --- window_figure -------------------------------------------------------------------------
+
+def _title(name):
+    width, level = get_window(name)
+    return f"{name.replace('_', ' ')} window, W {width:g} / L {level:g}"
 
 
-# --- mediastinum_figure --------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def chest_slice():
-    hu, _ = fake_ct_slice(size=128, seed=0)
-    return hu
+def _figure_solution(t, ax):
+    low, high = PRESETS[t.figure_window].limits
+    ax.imshow(t.chest_hu[t.figure_slice], cmap="gray", vmin=low, vmax=high)
+    ax.set_title(_title(t.figure_window))
 
 
-def _figure(image, **kwargs):
+def _figure_norm(t, ax):
+    width, level = get_window(t.figure_window)
+    norm = Normalize(level - width / 2, level + width / 2)
+    ax.imshow(t.chest_hu[t.figure_slice].astype(np.float64), cmap="gist_gray", norm=norm)
+    ax.set_title(f"{t.figure_window.upper().replace('_', '-')} (W={width:g}, L={level:g})",
+                 loc="left")
+
+
+def _figure_prewindowed(t, ax):
+    width, level = get_window(t.figure_window)
+    grey = apply_window(t.chest_hu[t.figure_slice], width, level)   # DICOM LINEAR
+    rows, columns = grey.shape
+    ax.imshow(grey, cmap="Greys_r", vmin=0, vmax=1, extent=(0, columns * 2.0, rows * 2.0, 0))
+    ax.figure.suptitle(_title(t.figure_window))
+
+
+def _figure_helper(t, ax):
+    show_slice(t.chest_hu[t.figure_slice], window=t.figure_window, spacing=t.spacing[1:],
+               ax=ax, cmap="bone", title=_title(t.figure_window))
+
+
+def _figure_uint8(t, ax):
+    width, level = get_window(t.figure_window)
+    grey = np.clip((t.chest_hu[t.figure_slice] - (level - width / 2)) / width, 0, 1)
+    black_to_white = LinearSegmentedColormap.from_list("mine", ["black", "white"])
+    ax.imshow(np.round(grey * 255).astype(np.uint8), cmap=black_to_white, vmin=0, vmax=255)
+    ax.set_title(_title(t.figure_window).replace("W ", "width ").replace("L ", "level "))
+
+
+def _figure_rgb(t, ax):
+    width, level = get_window(t.figure_window)
+    grey = np.clip((t.chest_hu[t.figure_slice] - (level - width / 2)) / width, 0, 1)
+    ax.imshow(np.dstack([grey] * 3))
+    ax.set_title(_title(t.figure_window))
+
+
+def _draw(variant, painter):
+    fig, ax = plt.subplots(figsize=(4, 3.5))
+    painter(task(variant), ax)
+    return grade(checks.window_figure, variant, ax_window=ax)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("painter", [_figure_solution, _figure_norm, _figure_prewindowed,
+                                     _figure_helper, _figure_uint8, _figure_rgb])
+def test_window_figure_pass(painter, variant):
+    result = _draw(variant, painter)
+    assert result.passed, result.message
+
+
+def test_window_figure_a_figure_with_one_panel_passes():
     fig, ax = plt.subplots()
-    ax.imshow(image, **kwargs)
-    return fig, ax
+    _figure_solution(task(3), ax)
+    assert grade(checks.window_figure, 3, ax_window=fig).passed
 
 
-def test_mediastinum_figure_pass(chest_slice):
-    low, high = PRESETS[ex.FIGURE_WINDOW].limits
-    _, ax = _figure(chest_slice, cmap="gray", vmin=low, vmax=high)
-    assert run("mediastinum_figure", ax_mediastinum=ax).passed
+def _wrong(variant, words, change, forbidden=()):
+    t = task(variant)
+    width, level = get_window(t.figure_window)
+    fig, ax = plt.subplots(figsize=(4, 3.5))
+    change(t, ax, width, level)
+    result = grade(checks.window_figure, variant, ax_window=ax)
+    assert_fails(result, *words,
+                 forbidden=(t.figure_window, f"W {width:g}", f"{level - width / 2:g}",
+                            *forbidden))
 
 
-def test_mediastinum_figure_pass_with_a_figure_and_linear_limits(chest_slice):
-    preset = PRESETS[ex.FIGURE_WINDOW]
-    low, high = window_limits(preset.width, preset.level, "LINEAR")
-    fig, _ = _figure(chest_slice, cmap="gray", vmin=low, vmax=high)
-    assert run("mediastinum_figure", ax_mediastinum=fig).passed
+def _shown(t, ax, image, window=None, **kwargs):
+    low, high = PRESETS[window or t.figure_window].limits
+    options = {"cmap": "gray", "vmin": low, "vmax": high, **kwargs}
+    ax.imshow(image, **{k: v for k, v in options.items() if v is not None})
+    ax.set_title(_title(t.figure_window))
 
 
-def test_mediastinum_figure_pass_with_windowed_grey_values(chest_slice):
-    preset = PRESETS[ex.FIGURE_WINDOW]
-    grey = apply_window(chest_slice, preset.width, preset.level)
-    _, ax = _figure(grey, cmap="gray", vmin=0, vmax=1)
-    assert run("mediastinum_figure", ax_mediastinum=ax).passed
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_figure_wrong_slice(variant):
+    def change(t, ax, width, level):
+        _shown(t, ax, t.chest_hu[t.figure_slice + 1])
+    _wrong(variant, ("shows slice", "figure_slice"), change)
 
 
-def test_mediastinum_figure_auto_scaled(chest_slice):
-    _, ax = _figure(chest_slice, cmap="gray")
-    assert_fails(run("mediastinum_figure", ax_mediastinum=ax), "auto-scaling")
+def test_window_figure_transposed_or_cropped():
+    _wrong(0, ("transposed",), lambda t, ax, w, l: _shown(t, ax, t.chest_hu[t.figure_slice].T))
+    _wrong(0, ("cropped",), lambda t, ax, w, l: _shown(t, ax, t.chest_hu[t.figure_slice, 5:]))
 
 
-def test_mediastinum_figure_windowed_then_auto_scaled(chest_slice):
-    preset = PRESETS[ex.FIGURE_WINDOW]
-    grey = apply_window(chest_slice, preset.width, preset.level)[40:60, 60:70]  # soft tissue
-    _, ax = _figure(grey, cmap="gray")
-    assert_fails(run("mediastinum_figure", ax_mediastinum=ax), "stretches")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_figure_prewindowed_in_another_window(variant):
+    other = "lung" if task(variant).figure_window != "lung" else "bone"
+
+    def change(t, ax, width, level):
+        grey = apply_window(t.chest_hu[t.figure_slice], *get_window(other), "LINEAR_EXACT")
+        _shown(t, ax, grey, vmin=0, vmax=1)
+    _wrong(variant, (f"shows the {other} window",), change)
 
 
-def test_mediastinum_figure_jet(chest_slice):
-    low, high = PRESETS[ex.FIGURE_WINDOW].limits
-    _, ax = _figure(chest_slice, cmap="jet", vmin=low, vmax=high)
-    assert_fails(run("mediastinum_figure", ax_mediastinum=ax), "grayscale")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_figure_limits_of_another_preset(variant):
+    other = "bone" if task(variant).figure_window != "bone" else "lung"
+    _wrong(variant, (f"shows the {other} window",),
+           lambda t, ax, w, l: _shown(t, ax, t.chest_hu[t.figure_slice], window=other))
 
 
-def test_mediastinum_figure_brain_window_called_soft_tissue(chest_slice):
-    _, ax = _figure(chest_slice, cmap="gray", vmin=0, vmax=80)
-    result = run("mediastinum_figure", ax_mediastinum=ax)
-    preset = PRESETS[ex.FIGURE_WINDOW]
-    assert_fails(result, "limits", answer=f"{preset.limits[0]:g}")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_figure_min_max_scaling_and_auto_limits(variant):
+    def min_max(t, ax, width, level):
+        hu = t.chest_hu[t.figure_slice]
+        _shown(t, ax, (hu - hu.min()) / (hu.max() - hu.min()), vmin=0, vmax=1)
+
+    def auto(t, ax, width, level):
+        _shown(t, ax, t.chest_hu[t.figure_slice], vmin=None, vmax=None)
+    _wrong(variant, ("minimum", "maximum"), min_max)
+    _wrong(variant, ("minimum", "maximum"), auto)
+
+
+def test_window_figure_prewindowed_then_stretched_again():
+    def change(t, ax, width, level):
+        hu = t.chest_hu[t.figure_slice]
+        _shown(t, ax, apply_window(hu, width, level, "LINEAR_EXACT"), vmin=0.1, vmax=0.9)
+    _wrong(0, ("not 0 and 1", "stretches"), change)
+
+
+def test_window_figure_prewindowed_with_auto_limits_shows_the_window():
+    """The windowed slice holds 0 and 1, so auto limits are 0 and 1: what is shown is right."""
+    fig, ax = plt.subplots()
+    t = task(0)
+    width, level = get_window(t.figure_window)
+    grey = apply_window(t.chest_hu[t.figure_slice], width, level, "LINEAR_EXACT")
+    _shown(t, ax, grey, vmin=None, vmax=None)
+    assert grade(checks.window_figure, 0, ax_window=ax).passed
+
+
+def test_window_figure_inverted_window():
+    def change(t, ax, width, level):
+        hu = t.chest_hu[t.figure_slice]
+        _shown(t, ax, 1 - apply_window(hu, width, level, "LINEAR_EXACT"), vmin=0, vmax=1)
+    _wrong(0, ("inverted", "white"), change)
+
+
+@pytest.mark.parametrize("cmap, words", [("gray_r", ("inverted grey",)),
+                                         ("Greys", ("inverted grey",)),
+                                         ("jet", ("'jet'", "not a grey")),
+                                         ("viridis", ("not a grey",))])
+def test_window_figure_colormap(cmap, words):
+    _wrong(3, words, lambda t, ax, w, l: _shown(t, ax, t.chest_hu[t.figure_slice], cmap=cmap))
+
+
+def test_window_figure_coloured_rgb():
+    def change(t, ax, width, level):
+        grey = apply_window(t.chest_hu[t.figure_slice], width, level, "LINEAR_EXACT")
+        ax.imshow(np.dstack([grey, grey, grey * 0.2]))
+        ax.set_title(_title(t.figure_window))
+    _wrong(0, ("coloured",), change)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_figure_titles(variant):
+    other = "brain"
+
+    def titled(text):
+        def change(t, ax, width, level):
+            _shown(t, ax, t.chest_hu[t.figure_slice])
+            ax.set_title(text)
+        return change
+
+    def untitled(t, ax, width, level):
+        _shown(t, ax, t.chest_hu[t.figure_slice])
+        ax.set_title("")
+    _wrong(variant, ("no title",), untitled)
+    _wrong(variant, ("does not name the window",), titled("W 400 / L 40 window"))
+    _wrong(variant, ("names the brain window",), titled(_title(other)))
+    name = task(variant).figure_window.replace("_", " ")
+    _wrong(variant, ("width and its level",), titled(f"{name} window"))
+
+
+def test_window_figure_nothing_drawn():
+    fig, ax = plt.subplots()
+    assert_fails(grade(checks.window_figure, 0, ax_window=ax), "Nothing is drawn")
+
+
+# --- typed-in answers ------------------------------------------------------------------------
+
+def test_the_solutions_variant_0_values_typed_in_fail_on_another_variant():
+    t0 = task(0)
+    low, high = _limits_plain(0)
+    linear, exact = _voi_numpy(t0)
+    names = [WINDOW_OF[f] for f in t0.findings]
+    fig, ax = plt.subplots()
+    _figure_solution(t0, ax)
+    answers = {"preset_limits": {"preset_vmin": low, "preset_vmax": high},
+               "voi_functions": {"grey_linear": linear, "grey_exact": exact},
+               "window_for_finding": {"finding_windows": names},
+               "window_figure": {"ax_window": ax}}
+    for name, values in answers.items():
+        assert grade(checks[name], 0, **values).passed, name
+        assert not grade(checks[name], 3, **values).passed, name
+    # the figure of variant 0 drawn with variant 3's slice index and window still fails:
+    # variant 3's chest has its own noise
+    t3 = task(3)
+    fig, ax = plt.subplots()
+    low, high = PRESETS[t3.figure_window].limits
+    ax.imshow(t0.chest_hu[t3.figure_slice], cmap="gray", vmin=low, vmax=high)
+    ax.set_title(_title(t3.figure_window))
+    assert not grade(checks.window_figure, 3, ax_window=ax).passed
+
+
+# --- whole notebooks -------------------------------------------------------------------------
+
+ALTERNATIVE = {  # the whole code cell of each task
+    "Task 1": '''from course_utils.windowing import window_limits
+
+preset = PRESETS[preset_name]
+preset_vmin, preset_vmax = window_limits(preset.width, preset.level, "LINEAR_EXACT")''',
+    "Task 2": '''half = (test_width - 1) / 2
+low, high = test_level - 0.5 - half, test_level - 0.5 + half
+grey_linear = np.interp(test_hu, [low, high], [0.0, 1.0])
+grey_exact = np.interp(test_hu, [test_level - test_width / 2, test_level + test_width / 2],
+                       [0, 1])''',
+    "Task 3": '''rules = {"lung": ("lung nodule", "pneumothorax"),
+         "subdural": ("acute subdural haematoma",),
+         "bone": ("vertebral fracture",), "liver": ("liver metastasis",),
+         "mediastinum": ("mediastinal lymph node",), "temporal_bone": ("middle ear ossicles",),
+         "brain": ("grey-white matter contrast",)}
+finding_windows = tuple(next(p for p, fs in rules.items() if f in fs) for f in findings)''',
+    "Task 4": '''fig, ax_window = plt.subplots()
+width, level = PRESETS[figure_window].width, PRESETS[figure_window].level
+grey = np.clip((chest_hu[figure_slice] - (level - width / 2)) / width, 0, 1)
+ax_window.imshow(grey, cmap="Greys_r", vmin=0, vmax=1)
+fig.suptitle(f"{figure_window} window (W {width:g}, L {level:g})")''',
+}
+
+
+def _notebook(tmp_path, replace, folder):
+    """The solution notebook with the code cell of each task in ``replace`` replaced."""
+    nb = nbformat.read(ROOT / "solutions" / "03_windowing.ipynb", as_version=4)
+    current = None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## Task"):
+            current = cell.source.split(":")[0][3:]
+        elif cell.cell_type == "code" and current in replace:
+            cell.source = replace[current]
+            current = None
+    path = tmp_path / folder / "03_windowing.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
+    from course_utils.grade import grade_notebook
+
+    alternative = grade_notebook(_notebook(tmp_path, ALTERNATIVE, "alternative"),
+                                 variant=0, hidden_variant=5)
+    assert alternative.full_marks, [(c.name, c.message) for c in alternative.checks]
+    wrong = dict(ALTERNATIVE)
+    wrong["Task 4"] = '''fig, ax_window = plt.subplots()
+hu = chest_hu[figure_slice]
+ax_window.imshow((hu - hu.min()) / (hu.max() - hu.min()), cmap="gray", vmin=0, vmax=1)
+ax_window.set_title(f"{figure_window} window, W {PRESETS[figure_window].width:g} / L "
+                    f"{PRESETS[figure_window].level:g}")'''
+    graded = grade_notebook(_notebook(tmp_path, wrong, "wrong"), variant=0, hidden_variant=5)
+    failed = [c.name for c in graded.checks if not c.passed]
+    assert failed == ["window_figure"], [(c.name, c.message) for c in graded.checks]

@@ -1,193 +1,382 @@
-"""Tests of the checks of exercise 04: right answers pass, the usual mistakes get a hint."""
+"""Checks of exercise 04 (volumes, planes, orientation): correct answers written several ways
+pass on two variants; each wrong answer fails only the requirement it breaks."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
-import pydicom
 import pytest
 
+from check_helpers import assert_fails, grade
 from course_utils.checks import ex04_volumes_orientation as ex
-from course_utils.dicom import read_series, write_series
-from course_utils.phantom import chest_volume
-from course_utils.volume import get_plane, plane_spacing, resample
+from course_utils.display import show_slice
+from course_utils.volume import get_plane, plane_spacing
 
 checks = ex.checks
+VARIANTS = (0, 3)
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def series(tmp_path_factory):
-    """The oblique series as the notebook makes it: headers in file order, and the LPS affine."""
-    folder = tmp_path_factory.mktemp("oblique")
-    small = chest_volume(shape=ex.SERIES["shape"], spacing=ex.SERIES["spacing"], seed=0)
-    write_series(small.hu, small.spacing, folder, orientation=ex.series_orientation(),
-                 origin=ex.SERIES["origin"], seed=ex.SERIES["seed"])
-    headers = [pydicom.dcmread(p, stop_before_pixels=True) for p in sorted(Path(folder).iterdir())]
-    return headers, read_series(folder).affine
+def task(variant):
+    return checks.task(variant)
 
 
-@pytest.fixture(scope="module")
-def chest():
-    return chest_volume(shape=ex.CHEST["shape"], spacing=ex.CHEST["spacing"], seed=ex.CHEST["seed"])
+def test_there_are_at_least_four_checks_and_the_data_show_the_mistakes():
+    assert len(checks) >= 4 and checks.exercise == "04_volumes_orientation"
+    for variant in range(6):
+        t = task(variant)
+        dz, dy, dx = t.spacing
+        assert len({dz, dy, dx}) == 3, "non-isotropic, every axis its own spacing"
+        assert t.series_thickness != t.series_spacing[0]
+        assert t.instance_numbers != sorted(t.instance_numbers)
+    a, b = task(0), task(3)
+    assert a.spacing != b.spacing and a.point != b.point and a.tilt_deg != b.tilt_deg
 
 
-def _normal(headers):
-    iop = np.array(headers[0].ImageOrientationPatient, dtype=float)
-    return np.cross(iop[:3], iop[3:])
+@pytest.mark.parametrize("name", checks.names)
+def test_blank_answers_fail(name):
+    result = grade(checks[name], 0, **{param: ... for param in checks[name].params})
+    assert_fails(result, "still `...`")
 
 
-def _positions(headers):
-    return np.array([h.ImagePositionPatient for h in headers], dtype=float)
+# --- series: sort, spacing, affine ----------------------------------------------------------
+
+def _headers(t):
+    """(position, InstanceNumber) per slice in a file-name-like order."""
+    positions = ex._geometry(t)["positions"]
+    order = np.random.default_rng(1).permutation(t.n_slices)
+    return positions[order], np.array(t.instance_numbers)[order]
 
 
-def run(name, **values):
-    return checks[name].run(values)
+def _sorted_argsort(t):
+    positions, _ = _headers(t)
+    iop = np.array(t.orientation)
+    normal = np.cross(iop[:3], iop[3:])
+    return positions[np.argsort(positions @ normal)]
 
 
-def test_every_check_fails_on_blank_answers():
-    for check in checks:
-        result = check.run({name: ... for name in check.params})
-        assert not result.passed
-        assert "still `...`" in result.message or "Nothing is drawn" in result.message
+def _sorted_python(t):
+    positions, _ = _headers(t)
+    iop = list(t.orientation)
+    row, col = iop[:3], iop[3:]
+    normal = [row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2],
+              row[0] * col[1] - row[1] * col[0]]
+    rows = sorted(positions.tolist(), key=lambda p: sum(a * b for a, b in zip(p, normal)))
+    return [tuple(r) for r in rows]
 
 
-# --- task 1: sort along the normal --------------------------------------------------------
-
-def test_sort_along_normal_passes(series):
-    headers, _ = series
-    positions = _positions(headers)
-    answer = positions[np.argsort(positions @ _normal(headers))]
-    assert run("sort_along_normal", slice_positions_sorted=answer).passed
+def _sorted_float32(t):
+    return _sorted_argsort(t).astype(np.float32)
 
 
-def test_sort_by_file_name_fails(series):
-    headers, _ = series
-    result = run("sort_along_normal", slice_positions_sorted=_positions(headers))
-    assert not result.passed and "normal" in result.message
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("answer", [_sorted_argsort, _sorted_python, _sorted_float32])
+def test_sort_along_normal_pass(answer, variant):
+    assert grade(checks.sort_along_normal, variant, slice_positions_sorted=answer(task(variant)))
 
 
-def test_sort_descending_fails_with_order_hint(series):
-    headers, _ = series
-    positions = _positions(headers)
-    answer = positions[np.argsort(positions @ _normal(headers))][::-1]
-    result = run("sort_along_normal", slice_positions_sorted=answer)
-    assert not result.passed and "reverse" in result.message
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_sort_along_normal_mistakes(variant):
+    t = task(variant)
+    positions, numbers = _headers(t)
+    right = _sorted_argsort(t)
+    run = lambda value: grade(checks.sort_along_normal, variant, slice_positions_sorted=value)
+    assert_fails(run(positions[np.argsort(numbers)]), "InstanceNumber order")
+    assert_fails(run(right[::-1]), "reverse order")
+    assert_fails(run(positions), "not in order")
+    assert_fails(run(right[:-1]), "one row (x, y, z) per slice")
+    assert_fails(run(right + 1.0), "not the series' positions")
 
 
-# --- task 2: spacing -----------------------------------------------------------------------
-
-def test_spacing_passes(series):
-    headers, _ = series
-    along = np.sort(_positions(headers) @ _normal(headers))
-    assert run("slice_spacing", slice_spacing_mm=float(np.diff(along).mean())).passed
-
-
-def test_spacing_along_z_fails(series):
-    headers, _ = series
-    z = np.sort(_positions(headers)[:, 2])
-    result = run("slice_spacing", slice_spacing_mm=float(np.diff(z).mean()))
-    assert not result.passed and "along z" in result.message
-    assert f"{ex.SERIES['spacing'][0]:g}" not in result.message
-
-
-def test_slice_thickness_fails():
-    result = run("slice_spacing", slice_spacing_mm=7.5)
-    assert not result.passed and "SliceThickness" in result.message
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_slice_spacing(variant):
+    t = task(variant)
+    along = _sorted_argsort(t) @ ex._geometry(t)["normal"]
+    run = lambda value: grade(checks.slice_spacing, variant, slice_spacing_mm=value)
+    assert run(float(np.mean(np.diff(along)))).passed
+    assert run(np.float32(np.median(np.diff(along)))).passed
+    assert run(np.diff(along)[:1]).passed
+    z = _sorted_argsort(t)[:, 2]
+    assert_fails(run(float(z[1] - z[0])), "along z only")
+    assert_fails(run(t.series_thickness), "SliceThickness")
+    assert_fails(run(-float(np.mean(np.diff(along)))), "negative")
+    assert_fails(run(float(np.linalg.norm(_sorted_argsort(t)[1] - _sorted_argsort(t)[0])
+                           + 1.0)), "Not the slice spacing")
 
 
-# --- task 3: coronal plane -----------------------------------------------------------------
-
-def _coronal_axes(chest, extent="mm", flip=True, aspect="equal"):
-    fig, ax = plt.subplots()
-    dz, _, dx = chest.spacing
-    nz, _, nx = chest.hu.shape
-    plane = chest.hu[:, ex.CORONAL_ROW, :]
-    if flip:
-        plane = plane[::-1]
-    kwargs = {}
-    if extent == "mm":
-        kwargs["extent"] = (-dx / 2, (nx - 0.5) * dx, (nz - 0.5) * dz, -dz / 2)
-    elif extent == "swapped":
-        kwargs["extent"] = (-dz / 2, (nx - 0.5) * dz, (nz - 0.5) * dx, -dx / 2)
-    elif extent == "edges":
-        kwargs["extent"] = (0, nx * dx, nz * dz, 0)
-    ax.imshow(plane, cmap="gray", vmin=-160, vmax=240, aspect=aspect, **kwargs)
-    return ax
-
-
-def test_coronal_by_hand_passes(chest):
-    assert run("coronal_plane", ax_coronal=_coronal_axes(chest)).passed
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_lps_to_ras(variant):
+    lps = ex._geometry(task(variant))["affine"]
+    run = lambda value: grade(checks.lps_to_ras_affine, variant, affine_ras=value)
+    assert run(np.diag([-1, -1, 1, 1]) @ lps).passed
+    ras = lps.copy()
+    ras[:2] *= -1
+    assert run(ras.tolist()).passed
+    assert run((np.diag([-1.0, -1, 1, 1]) @ lps).astype(np.float32)).passed
+    assert_fails(run(lps), "still the LPS")
+    assert_fails(run(lps @ np.diag([-1, -1, 1, 1])), "voxel axes")
+    assert_fails(run(np.diag([-1, -1, -1, 1]) @ lps), "only x and y")
+    assert_fails(run(np.diag([-1, 1, 1, 1]) @ lps), "mirrors")
+    wrong_origin = np.diag([-1.0, -1, 1, 1]) @ lps
+    wrong_origin[:3, 3] = lps[:3, 3]
+    assert_fails(run(wrong_origin), "translation")
+    assert_fails(run(lps[:3]), "4x4")
 
 
-def test_coronal_with_helpers_passes(chest):
-    from course_utils.display import show_slice
+# --- resampling ------------------------------------------------------------------------------
 
-    fig, ax = plt.subplots()
-    show_slice(get_plane(chest.hu, "coronal", ex.CORONAL_ROW), window="soft_tissue",
-               spacing=plane_spacing(chest.spacing, "coronal"), ax=ax)
-    assert run("coronal_plane", ax_coronal=ax).passed
-
-
-def test_coronal_upside_down_fails(chest):
-    result = run("coronal_plane", ax_coronal=_coronal_axes(chest, flip=False))
-    assert not result.passed and "upside down" in result.message
-
-
-def test_coronal_in_pixels_fails(chest):
-    result = run("coronal_plane", ax_coronal=_coronal_axes(chest, extent=None))
-    assert not result.passed and "pixels" in result.message
-
-
-def test_coronal_swapped_spacings_fails(chest):
-    result = run("coronal_plane", ax_coronal=_coronal_axes(chest, extent="swapped"))
-    assert not result.passed and "mixes up" in result.message
-
-
-def test_coronal_half_pixel_shift_fails(chest):
-    result = run("coronal_plane", ax_coronal=_coronal_axes(chest, extent="edges"))
-    assert not result.passed and "half a pixel" in result.message
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_resampling(variant):
+    t = task(variant)
+    old, shape = np.array(t.spacing), np.array(t.chest_hu.shape)
+    zoom = old / t.target_spacing_mm
+    new_shape = np.round(shape * zoom)
+    true = old * shape / new_shape
+    run = lambda z, s: grade(checks.resampling_factors, variant, zoom_factors=z,
+                             true_spacing_mm=s)
+    assert run(zoom, true).passed
+    assert run(list(new_shape / shape), tuple(true)).passed     # the rounded zoom
+    fov = old * shape
+    assert run([s / t.target_spacing_mm for s in t.spacing],
+               (fov / np.round(fov / t.target_spacing_mm)).astype(np.float32)).passed
+    assert_fails(run(1 / zoom, true), "upside down")
+    assert_fails(run(zoom[::-1], true), "(x, y, z) order")
+    assert_fails(run(zoom * 1.1, true), "not the zoom per axis")
+    assert_fails(run(zoom, [t.target_spacing_mm] * 3), "target spacing")
+    assert_fails(run(zoom, true[::-1]), "(dz, dy, dx)")
+    assert_fails(run(zoom, true * 1.01), "rounded grid")
 
 
-# --- task 4: resampling --------------------------------------------------------------------
+# --- planes ----------------------------------------------------------------------------------
 
-def test_resampling_passes(chest):
-    zoom = np.array(chest.spacing) / ex.RESAMPLE_MM
-    _, true = resample(chest.labels, chest.spacing, ex.RESAMPLE_MM)
-    assert run("resampling_factors", zoom_factors=zoom, true_spacing_mm=true).passed
-
-
-def test_resampling_inverted_zoom_fails(chest):
-    zoom = ex.RESAMPLE_MM / np.array(chest.spacing)
-    _, true = resample(chest.labels, chest.spacing, ex.RESAMPLE_MM)
-    result = run("resampling_factors", zoom_factors=zoom, true_spacing_mm=true)
-    assert not result.passed and "upside down" in result.message
+PLANES = {"axial": ("ax_axial", 0), "coronal": ("ax_coronal", 1), "sagittal": ("ax_sagittal", 2)}
+CHECK_OF = {"axial": checks.axial_plane, "coronal": checks.coronal_plane,
+            "sagittal": checks.sagittal_plane}
 
 
-def test_resampling_target_as_true_spacing_fails(chest):
-    zoom = np.array(chest.spacing) / ex.RESAMPLE_MM
-    result = run("resampling_factors", zoom_factors=zoom, true_spacing_mm=[ex.RESAMPLE_MM] * 3)
-    assert not result.passed and "rounded" in result.message
-    _, true = resample(chest.labels, chest.spacing, ex.RESAMPLE_MM)
-    assert f"{true[0]:.4f}" not in result.message
+def _extent(rows, columns, row_mm, col_mm):
+    return (-col_mm / 2, (columns - 0.5) * col_mm, (rows - 0.5) * row_mm, -row_mm / 2)
 
 
-# --- task 5: LPS -> RAS --------------------------------------------------------------------
+def _plain(t, ax, plane):
+    index = t.point[PLANES[plane][1]]
+    image = get_plane(t.chest_hu, plane, index)
+    row_mm, col_mm = plane_spacing(t.spacing, plane)
+    ax.imshow(image, cmap="gray", vmin=-160, vmax=240, extent=_extent(*image.shape, row_mm,
+                                                                       col_mm))
 
-def test_ras_affine_passes(series):
-    _, affine_lps = series
-    from course_utils.nifti import lps_to_ras
 
-    assert run("lps_to_ras_affine", affine_ras=lps_to_ras(affine_lps)).passed
+def _helper(t, ax, plane):
+    index = t.point[PLANES[plane][1]]
+    show_slice(get_plane(t.chest_hu, plane, index), window="soft_tissue",
+               spacing=plane_spacing(t.spacing, plane), ax=ax)
 
 
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda a: a, "still the LPS"),
-    (lambda a: a @ np.diag([-1.0, -1.0, 1.0, 1.0]), "voxel axes"),
-    (lambda a: np.diag([-1.0, -1.0, -1.0, 1.0]) @ a, "only x and y"),
+def _aspect_origin_lower(t, ax, plane):
+    """Pixels as extent, origin='lower' on the array as stored (inferior first), aspect."""
+    dz, dy, dx = t.spacing
+    k, j, i = t.point
+    if plane == "axial":
+        ax.imshow(t.chest_hu[k][::-1], origin="lower", cmap="bone", aspect=dy / dx)
+    elif plane == "coronal":
+        ax.imshow(t.chest_hu[:, j, :], origin="lower", cmap="bone", aspect=dz / dx)
+    else:
+        ax.imshow(t.chest_hu[:, :, i], origin="lower", cmap="bone", aspect=dz / dy)
+
+
+def _inverted_axes(t, ax, plane):
+    """The array as stored, extent in patient mm, orientation by inverting the axes."""
+    dz, dy, dx = t.spacing
+    k, j, i = t.point
+    nz, ny, nx = t.chest_hu.shape
+    if plane == "axial":
+        ax.imshow(t.chest_hu[k], extent=(0, nx * dx, ny * dy, 0), cmap="gray")
+    elif plane == "coronal":
+        ax.imshow(t.chest_hu[:, j, :], extent=(0, nx * dx, nz * dz, 0), cmap="gray")
+        ax.invert_yaxis()
+    else:
+        ax.imshow(t.chest_hu[:, :, i][:, ::-1], extent=(0, ny * dy, nz * dz, 0), cmap="gray")
+        ax.invert_yaxis()
+        ax.invert_xaxis()
+    ax.set_aspect("equal")
+
+
+def _draw(variant, painter, plane, figsize=(4, 4)):
+    fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    painter(task(variant), ax, plane)
+    name = PLANES[plane][0]
+    return grade(CHECK_OF[plane], variant, **{name: ax})
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("painter", [_plain, _helper, _aspect_origin_lower, _inverted_axes])
+@pytest.mark.parametrize("plane", list(PLANES))
+def test_planes_pass(plane, painter, variant):
+    """axial_plane, coronal_plane and sagittal_plane accept four ways of drawing."""
+    result = _draw(variant, painter, plane)
+    assert result.passed, result.message
+
+
+def test_planes_in_one_figure_with_subplots_pass():
+    t = task(3)
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3), constrained_layout=True)
+    for ax, plane in zip(axes, PLANES):
+        _plain(t, ax, plane)
+    for ax, (plane, (name, _)) in zip(axes, PLANES.items()):
+        assert grade(CHECK_OF[plane], 3, **{name: ax}).passed
+
+
+def _wrong(variant, plane, words, painter, forbidden=()):
+    fig, ax = plt.subplots(figsize=(4, 4), constrained_layout=True)
+    t = task(variant)
+    painter(t, ax, plane)
+    result = grade(CHECK_OF[plane], variant, **{PLANES[plane][0]: ax})
+    index = t.point[PLANES[plane][1]]
+    assert_fails(result, *words, forbidden=(f"index {index}", *forbidden))
+
+
+def _shown(t, ax, plane, image, aspect_from=None, extent=True):
+    row_mm, col_mm = aspect_from or plane_spacing(t.spacing, plane)
+    if extent:
+        ax.imshow(image, cmap="gray", extent=_extent(*image.shape, row_mm, col_mm))
+    else:
+        ax.imshow(image, cmap="gray")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("plane", list(PLANES))
+def test_planes_wrong_index(plane, variant):
+    def painter(t, ax, plane):
+        axis = PLANES[plane][1]
+        _shown(t, ax, plane, get_plane(t.chest_hu, plane, t.point[axis] + 2))
+    _wrong(variant, plane, (f"{plane} plane at index", "of `point`"), painter)
+
+
+@pytest.mark.parametrize("plane, flip, words", [
+    ("axial", "vertical", ("upside down", "posterior is at the top")),
+    ("axial", "horizontal", ("mirrored", "patient's left is on the viewer's left")),
+    ("coronal", "vertical", ("upside down", "inferior is at the top")),
+    ("coronal", "horizontal", ("mirrored",)),
+    ("sagittal", "vertical", ("upside down",)),
+    ("sagittal", "horizontal", ("mirrored", "posterior is on the viewer's left")),
 ])
-def test_ras_affine_mistakes_fail(series, mistake, hint):
-    _, affine_lps = series
-    result = run("lps_to_ras_affine", affine_ras=mistake(affine_lps))
-    assert not result.passed and hint in result.message
+def test_planes_orientation(plane, flip, words):
+    def painter(t, ax, plane):
+        image = get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]])
+        _shown(t, ax, plane, image[::-1] if flip == "vertical" else image[:, ::-1])
+    _wrong(3, plane, words, painter)
+
+
+def test_coronal_plane_from_the_array_as_stored_is_upside_down():
+    def painter(t, ax, plane):
+        dz, dy, dx = t.spacing
+        ax.imshow(t.chest_hu[:, t.point[1], :], cmap="gray", aspect=dz / dx)
+    _wrong(0, "coronal", ("upside down", "superior should be up"), painter)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("plane", list(PLANES))
+def test_planes_aspect(plane, variant):
+    dz, dy, dx = task(variant).spacing
+    wrong_axes = {"axial": (dz, dx), "coronal": (dz, dy), "sagittal": (dz, dx)}[plane]
+
+    def image_of(t):
+        return get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]])
+
+    def square(t, ax, plane):
+        _shown(t, ax, plane, image_of(t), extent=False)
+
+    def inverted(t, ax, plane):
+        _shown(t, ax, plane, image_of(t), aspect_from=plane_spacing(t.spacing, plane)[::-1])
+
+    def other_axes(t, ax, plane):
+        _shown(t, ax, plane, image_of(t), aspect_from=wrong_axes)
+
+    _wrong(variant, plane, ("drawn square",), square)
+    _wrong(variant, plane, ("aspect is inverted",), inverted)
+    _wrong(variant, plane, ("wrong axes",), other_axes)
+
+
+def test_planes_transposed_and_not_a_plane():
+    def transposed(t, ax, plane):
+        _shown(t, ax, plane, get_plane(t.chest_hu, plane, t.point[1]).T)
+
+    def windowed(t, ax, plane):
+        image = get_plane(t.chest_hu, plane, t.point[1])
+        _shown(t, ax, plane, np.clip((image + 160) / 400, 0, 1))
+    _wrong(0, "coronal", ("transposed",), transposed)
+    _wrong(0, "coronal", ("not a coronal plane",), windowed)
+    fig, ax = plt.subplots()
+    assert_fails(grade(checks.axial_plane, 0, ax_axial=ax), "Nothing is drawn")
+
+
+# --- typed-in answers --------------------------------------------------------------------------
+
+def test_the_solutions_variant_0_values_typed_in_fail_on_another_variant():
+    t0 = task(0)
+    old, shape = np.array(t0.spacing), np.array(t0.chest_hu.shape)
+    zoom = old / t0.target_spacing_mm
+    true = old * shape / np.round(shape * zoom)
+    along = _sorted_argsort(t0) @ ex._geometry(t0)["normal"]
+    answers = {
+        "sort_along_normal": {"slice_positions_sorted": _sorted_argsort(t0)},
+        "slice_spacing": {"slice_spacing_mm": float(np.mean(np.diff(along)))},
+        "resampling_factors": {"zoom_factors": zoom, "true_spacing_mm": true},
+        "lps_to_ras_affine": {"affine_ras": np.diag([-1, -1, 1, 1]) @ ex._geometry(t0)["affine"]},
+    }
+    for plane, (name, _) in PLANES.items():
+        fig, ax = plt.subplots()
+        _plain(t0, ax, plane)
+        answers[f"{plane}_plane"] = {name: ax}
+    assert set(answers) == set(checks.names)
+    for name, values in answers.items():
+        assert grade(checks[name], 0, **values).passed, name
+        assert not grade(checks[name], 3, **values).passed, name
+
+
+# --- whole notebooks -----------------------------------------------------------------------------
+
+ALTERNATIVE_PLANES = '''from course_utils.display import show_slice
+from course_utils.volume import get_plane, plane_spacing
+
+fig, axes = plt.subplot_mosaic([["axial", "coronal", "sagittal"]], figsize=(11, 4),
+                               constrained_layout=True)
+ax_axial, ax_coronal, ax_sagittal = axes["axial"], axes["coronal"], axes["sagittal"]
+for plane, index in zip(("axial", "coronal", "sagittal"), point):
+    show_slice(get_plane(chest_hu, plane, index), window="soft_tissue",
+               spacing=plane_spacing(spacing, plane), ax=axes[plane], title=plane)'''
+
+WRONG_PLANES = ALTERNATIVE_PLANES.replace(  # wrong: the sagittal pixels get the coronal's mm
+    'spacing=plane_spacing(spacing, plane)',
+    'spacing=plane_spacing(spacing, "coronal" if plane == "sagittal" else plane)')
+
+
+def _notebook(tmp_path, planes_source, folder):
+    nb = nbformat.read(ROOT / "solutions" / "04_volumes_orientation.ipynb", as_version=4)
+    current = None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## Task"):
+            current = cell.source.split(":")[0][3:]
+        elif cell.cell_type == "code" and current == "Task 3":
+            cell.source = planes_source
+            current = None
+    path = tmp_path / folder / "04_volumes_orientation.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
+    from course_utils.grade import grade_notebook
+
+    alternative = grade_notebook(_notebook(tmp_path, ALTERNATIVE_PLANES, "alternative"),
+                                 variant=0, hidden_variant=5)
+    assert alternative.full_marks, [(c.name, c.message) for c in alternative.checks]
+    wrong = grade_notebook(_notebook(tmp_path, WRONG_PLANES, "wrong"), variant=0,
+                           hidden_variant=5)
+    failed = [c.name for c in wrong.checks if not c.passed]
+    assert failed == ["sagittal_plane"], [(c.name, c.message) for c in wrong.checks]

@@ -1,57 +1,122 @@
 """Checks for exercise 04, volumes, planes and orientation.
 
-The exercise works on two data sets, both rebuilt here from their parameters (the notebook
-uses the same numbers):
+The task data (:func:`make_task`) differ per variant:
 
-- a small *oblique* CT series (slices tilted by :data:`TILT_DEG` about the x axis) written
-  with :func:`course_utils.dicom.write_series`; its headers are read in file-name order;
-- the phantom chest volume :data:`CHEST` (72 x 256 x 256 voxels of 4 x 1.5 x 1.5 mm).
+- a small *oblique* CT series (tilted about the x axis by ``tilt_deg``), with its own slice
+  spacing, SliceThickness (not the spacing), InstanceNumber in a shuffled order (not the
+  anatomical one) and origin; the notebook writes it to a folder with
+  :func:`write_series_files` and reads the headers back, the checks use the geometry only;
+- a synthetic chest volume with non-isotropic voxels, ``dz != dy != dx``, so that an aspect
+  computed from the wrong axes fails, and the voxel ``point`` the three planes pass through;
+- the isotropic target spacing of the resampling task.
+
+Planes are judged by what a reader sees: the image is put in screen order (its extent,
+``origin`` and the axis limits decide which pixel is top-left), compared with the plane as
+radiological display shows it (axial: anterior up, the patient's right on the viewer's left;
+coronal: superior up, right on the left; sagittal: superior up, anterior on the left), and
+its pixels' shape on screen (extent, aspect and axes box after layout) with the voxel's mm.
+
+Examples
+--------
+>>> task = make_task(0)
+>>> len(task.spacing), task.spacing[1] != task.spacing[2], task.series_thickness != \
+task.series_spacing[0]
+(3, True, True)
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import types
+from pathlib import Path
 
 import numpy as np
 
-from course_utils.checks import (CheckFailed, CheckList, first_image, get_array,
-                                       get_axes, get_number)
+from course_utils.checks import (CheckFailed, CheckList, first_image, get_array, get_axes,
+                                 get_number)
+from course_utils.checks._predicates import image_array
 
 checks = CheckList("04_volumes_orientation")
-__all__ = ["CHEST", "CORONAL_ROW", "RESAMPLE_MM", "SERIES", "TILT_DEG", "checks", "coronal_plane",
-           "lps_to_ras_affine", "resampling_factors", "series_orientation", "slice_spacing",
-           "sort_along_normal"]
+task = checks.task
+__all__ = ["axial_plane", "checks", "coronal_plane", "lps_to_ras_affine", "make_task",
+           "resampling_factors", "sagittal_plane", "slice_spacing", "sort_along_normal",
+           "task", "write_series_files"]
 
-#: The oblique series of the exercise: shape, spacing (dz, dy, dx), first position (LPS mm).
-SERIES = {"shape": (12, 64, 64), "spacing": (5.0, 6.0, 6.0), "origin": (-189.0, -189.0, -30.0),
-          "seed": 4}
-#: Tilt of the oblique series about the x axis, in degrees.
-TILT_DEG = 20.0
-#: The phantom volume of the exercise.
-CHEST = {"shape": (72, 256, 256), "spacing": (4.0, 1.5, 1.5), "seed": 0}
-#: Row (y index) of the coronal plane the exercise asks for (through the lesion).
-CORONAL_ROW = 141
-#: Isotropic target spacing of the resampling task, in mm.
-RESAMPLE_MM = 2.5
+_FOV_MM = (260.0, 280.0, 372.0)          # z, y, x field of view of the chest volume
+_LESION_MM = (-10.0, 20.0, -92.0)       # phantom lesion centre (z, y, x) from the FOV centre
+_ASPECT_TOLERANCE = 0.03
 
 
-def series_orientation() -> tuple[float, ...]:
-    """ImageOrientationPatient of the oblique series (row cosine, column cosine)."""
-    tilt = np.deg2rad(TILT_DEG)
-    return (1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt)))
+@checks.task_data
+def make_task(variant: int) -> types.SimpleNamespace:
+    """The data of exercise 04 for ``variant`` (deterministic, in memory, fast)."""
+    from course_utils.phantom import chest_volume
+
+    rng = np.random.default_rng([4, variant])
+    # the oblique series
+    n_slices = int(rng.integers(10, 15))
+    series_spacing = (float(rng.choice([2.5, 3.0, 4.0, 5.0, 6.0])),
+                      float(rng.choice([5.0, 6.0])), float(rng.choice([5.5, 6.5])))
+    tilt_deg = float(rng.integers(12, 29))
+    tilt = np.deg2rad(tilt_deg)
+    orientation = (1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt)))
+    shape = (n_slices, 48, 56)
+    origin = (-series_spacing[2] * (shape[2] - 1) / 2, -series_spacing[1] * (shape[1] - 1) / 2,
+              float(rng.integers(-80, 21)))
+    instance_numbers = (rng.permutation(n_slices) + 1).tolist()
+    series_thickness = float(series_spacing[0] * rng.choice([1.25, 1.5, 2.0]))
+    # the chest volume of the plane and resampling tasks: dz, dy, dx all different
+    dz = float(rng.choice([3.5, 4.0, 5.0, 6.0]))
+    dy = float(rng.choice([1.8, 2.0, 2.4, 2.8]))
+    dx = float(rng.choice([x for x in (1.7, 2.2, 2.6, 3.0) if abs(x - dy) > 0.15]))
+    spacing = (dz, dy, dx)
+    chest_shape = tuple(int(round(fov / d)) for fov, d in zip(_FOV_MM, spacing))
+    chest = chest_volume(shape=chest_shape, spacing=spacing, seed=int(variant) % 2**31)
+    point = tuple(int(round((mm + rng.uniform(-6, 6)) / d + (n - 1) / 2))
+                  for mm, d, n in zip(_LESION_MM, spacing, chest_shape))
+    target = float(rng.choice([1.0, 1.25, 2.5, 3.0]))
+    return types.SimpleNamespace(
+        variant=int(variant), n_slices=n_slices, series_shape=shape,
+        series_spacing=series_spacing, tilt_deg=tilt_deg, orientation=orientation,
+        origin=origin, instance_numbers=instance_numbers, series_thickness=series_thickness,
+        series_seed=int(rng.integers(1, 1000)), chest_hu=chest.hu, spacing=spacing,
+        point=point, target_spacing_mm=target)
 
 
-@lru_cache(maxsize=1)
-def _series_geometry() -> dict:
-    """Sorted geometry of the oblique series, as write_series lays it out."""
-    orientation = np.array(series_orientation())
+def write_series_files(task_data: types.SimpleNamespace, folder: str | Path) -> list[Path]:
+    """Write the task's oblique series into ``folder`` (DICOM, one file per slice).
+
+    InstanceNumber and SliceThickness are those of the task, as a scanner that numbered the
+    images in its own order and reconstructed overlapping slabs would write them. Returns
+    the files in slice order (the file names themselves are in no particular order).
+    """
+    import pydicom
+
+    from course_utils.dicom import write_series
+    from course_utils.phantom import chest_volume
+
+    small = chest_volume(shape=task_data.series_shape, spacing=task_data.series_spacing,
+                         seed=task_data.series_seed)
+    paths = write_series(small.hu, small.spacing, folder, orientation=task_data.orientation,
+                         origin=task_data.origin, seed=task_data.series_seed)
+    for path, number in zip(paths, task_data.instance_numbers):
+        header = pydicom.dcmread(path)
+        header.InstanceNumber = int(number)
+        header.SliceThickness = task_data.series_thickness
+        header.save_as(path)
+    return paths
+
+
+def _geometry(task_data) -> dict:
+    orientation = np.array(task_data.orientation)
     row, col = orientation[:3], orientation[3:]
     normal = np.cross(row, col)
-    dz, dy, dx = SERIES["spacing"]
-    origin = np.array(SERIES["origin"], dtype=float)
+    dz, dy, dx = task_data.series_spacing
+    origin = np.array(task_data.origin, dtype=float)
     affine = np.eye(4)
-    affine[:3, 0], affine[:3, 1], affine[:3, 2], affine[:3, 3] = row * dx, col * dy, normal * dz, origin
-    return {"normal": normal, "affine": affine}
+    affine[:3, 0], affine[:3, 1], affine[:3, 2] = row * dx, col * dy, normal * dz
+    affine[:3, 3] = origin
+    positions = origin + np.arange(task_data.n_slices)[:, None] * dz * normal
+    return {"normal": normal, "affine": affine, "positions": positions}
 
 
 def _check_vector(value, name, n):
@@ -61,147 +126,234 @@ def _check_vector(value, name, n):
     return np.asarray(array, dtype=float).ravel()
 
 
+# --------------------------------------------------------------------------- tasks 1, 2
+
 @checks.add(points=1)
-def sort_along_normal(slice_positions_sorted):
+def sort_along_normal(slice_positions_sorted, task):
     """The ImagePositionPatient of every slice, sorted along the slice normal (first = lowest)."""
     positions = get_array(slice_positions_sorted, "slice_positions_sorted")
-    n = SERIES["shape"][0]
-    if positions.shape != (n, 3):
+    geometry = _geometry(task)
+    expected = geometry["positions"]
+    if positions.shape != expected.shape:
         raise CheckFailed(f"`slice_positions_sorted` has shape {tuple(positions.shape)}; it "
                           "should have one row (x, y, z) per slice of the series.")
-    normal = _series_geometry()["normal"]
-    along = positions.astype(float) @ normal
-    steps = np.diff(along)
-    if np.all(steps < 0):
+    positions = np.asarray(positions, dtype=float)
+    if np.allclose(positions, expected, atol=1e-2):
+        return
+    by_number = expected[np.argsort(task.instance_numbers)]
+    if np.allclose(positions, by_number, atol=1e-2):
+        raise CheckFailed("The positions are in InstanceNumber order, which is not the "
+                          "anatomical order in this series: sort by the projection on the "
+                          "slice normal.")
+    if np.allclose(positions, expected[::-1], atol=1e-2):
         raise CheckFailed("The slices are in the reverse order: the first row should be the "
-                          "slice with the smallest projection on the normal. (InstanceNumber "
-                          "runs head to foot in this series.)")
-    if not np.all(steps > 0):
+                          "slice with the smallest projection on the normal.")
+    along = positions @ geometry["normal"]
+    if not np.all(np.diff(along) > 0):
         raise CheckFailed("The positions are not in order along the slice normal. Project each "
                           "ImagePositionPatient on the normal (the cross product of the two "
                           "ImageOrientationPatient vectors) and sort by that number, not by "
                           "InstanceNumber or file name.")
-    origin = np.array(SERIES["origin"], dtype=float)
-    if not np.allclose(positions[0], origin, atol=1e-2):
-        raise CheckFailed("The rows are in order but are not the series' positions: take them "
-                          "from ImagePositionPatient of each header.")
+    raise CheckFailed("The rows are in order but are not the series' positions: take them "
+                      "from ImagePositionPatient of each header.")
 
 
 @checks.add(points=1)
-def slice_spacing(slice_spacing_mm):
+def slice_spacing(slice_spacing_mm, task):
     """The slice spacing of the oblique series in mm, measured from the positions."""
     value = get_number(slice_spacing_mm, "slice_spacing_mm")
-    dz = SERIES["spacing"][0]
+    dz = task.series_spacing[0]
     if abs(value - dz) < 1e-3:
         return
-    if abs(value - dz * np.cos(np.deg2rad(TILT_DEG))) < 1e-2:
+    if abs(value - dz * np.cos(np.deg2rad(task.tilt_deg))) < 1e-2:
         raise CheckFailed("That is the distance between slices along z only. The slices are "
                           "tilted: measure the distance along the slice normal.")
     if abs(value + dz) < 1e-3:
         raise CheckFailed("The spacing is negative: the slices are in the reverse order.")
-    if abs(value - 7.5) < 1e-3:
+    if abs(value - task.series_thickness) < 1e-3:
         raise CheckFailed("That is SliceThickness, the thickness of each reconstructed slab, "
                           "not the distance between slice centres: use the positions.")
     raise CheckFailed("Not the slice spacing yet: take the differences of the sorted "
                       "positions projected on the slice normal (they should all be equal).")
 
 
-@lru_cache(maxsize=1)
-def _coronal_expected() -> np.ndarray:
-    from course_utils.phantom import chest_volume
+# --------------------------------------------------------------------------- task 3: planes
 
-    chest = chest_volume(shape=CHEST["shape"], spacing=CHEST["spacing"], seed=CHEST["seed"])
-    return np.ascontiguousarray(chest.hu[:, CORONAL_ROW, :])
+#: plane: (axis of the volume it cuts, what is up, what is on the viewer's left).
+_PLANES = {
+    "axial": (0, "anterior", "the patient's right"),
+    "coronal": (1, "superior", "the patient's right"),
+    "sagittal": (2, "superior", "anterior"),
+}
+_DOWN = {"anterior": "posterior", "superior": "inferior"}
+_RIGHT = {"the patient's right": "the patient's left", "anterior": "posterior"}
 
 
-@checks.add(points=1)
-def coronal_plane(ax_coronal):
-    """The coronal plane through row 141, superior up, drawn with its extent in mm."""
-    ax = get_axes(ax_coronal, "ax_coronal")
-    image = first_image(ax, "ax_coronal")
-    array = image["array"]
-    if not isinstance(array, np.ndarray):
-        array = get_array(array, "the image on ax_coronal")
-    plane = _coronal_expected()
-    nz, nx = plane.shape
-    if array.shape != plane.shape:
-        raise CheckFailed(f"The image has shape {tuple(array.shape)}: a coronal plane of the "
-                          "volume has one row per slice and one column per column of the "
-                          "volume. Take all slices at one row index (axis 1).")
-    if np.allclose(array, plane, atol=1.0):
-        superior_up = image["origin"] == "lower"
-    elif np.allclose(array, plane[::-1], atol=1.0):
-        superior_up = image["origin"] == "upper"
-    else:
-        raise CheckFailed("The image is not the coronal plane at the row the task gives (or "
-                          "it is mirrored left-right). Check the row index and the axis.")
-    if not superior_up:
-        raise CheckFailed("The patient is upside down: slice index 0 is the most inferior "
-                          "slice, so with imshow's default origin the rows must be reversed.")
-    dz, _, dx = CHEST["spacing"]
+def _display(hu: np.ndarray, plane: str, index: int) -> np.ndarray:
+    """The plane as radiological display shows it, top row first, leftmost column first."""
+    if plane == "axial":
+        return hu[index]
+    if plane == "coronal":
+        return hu[::-1, index, :]
+    return hu[::-1, :, index]
+
+
+def _pixel_mm(spacing, plane: str) -> tuple[float, float]:
+    dz, dy, dx = spacing
+    return {"axial": (dy, dx), "coronal": (dz, dx), "sagittal": (dz, dy)}[plane]
+
+
+def _on_screen(image: dict, axes: dict) -> tuple[np.ndarray, float]:
+    """The image's data in screen order (top row, left column first) and the height / width
+    ratio of one pixel on screen."""
+    data = np.ma.filled(image_array(image), np.nan)
+    rows, columns = data.shape[:2]
     left, right, bottom, top = image["extent"]
-    width, height = abs(right - left), abs(top - bottom)
-    if np.isclose(width, nx, rtol=0.02) and np.isclose(height, nz, rtol=0.05):
-        raise CheckFailed("The extent is in pixels. Give it in mm, so that each slice is as "
-                          "tall as the slice spacing and each column as wide as the column "
-                          "spacing.")
-    if np.isclose(width, nx * dz, rtol=0.02) or np.isclose(height, nz * dx, rtol=0.05):
-        raise CheckFailed("The extent mixes up the two spacings: the vertical axis runs along "
-                          "the slices, the horizontal one along the columns.")
-    if not (np.isclose(width, nx * dx, rtol=0.02) and np.isclose(height, nz * dz, rtol=0.02)):
-        raise CheckFailed("The extent does not span the plane's size in mm: (number of pixels) "
-                          "x (pixel size) along each axis.")
-    if not np.isclose(left, -dx / 2, atol=0.05) or not np.isclose(min(top, bottom), -dz / 2,
-                                                                   atol=0.05):
-        raise CheckFailed("The size is right but the extent is shifted: the course puts pixel "
-                          "centres at 0, spacing, 2 x spacing, ..., so the extent starts half a "
-                          "pixel before 0.")
-    if image["origin"] == "upper" and not top < bottom:
-        raise CheckFailed("With origin='upper', the extent's top (4th value) must be the smaller "
-                          "number, or the image is flipped back upside down.")
-    aspect = ax["aspect"]
-    if aspect not in ("equal", 1.0) and not (isinstance(aspect, float)
-                                              and np.isclose(aspect, 1.0)):
-        raise CheckFailed("With an extent in mm, keep aspect='equal' (1 mm across = 1 mm down).")
+    row0, row_last = (top, bottom) if image.get("origin", "upper") == "upper" else (bottom, top)
+    x0, x1 = axes["xlim"]
+    y_bottom, y_top = axes["ylim"]
+    if (row_last - row0) * (y_bottom - y_top) < 0:
+        data = data[::-1]
+    if (right - left) * (x1 - x0) < 0:
+        data = data[:, ::-1]
+    width_mm, height_mm = axes["size_mm"]
+    x_scale = width_mm / abs(x1 - x0)
+    y_scale = height_mm / abs(y_top - y_bottom)
+    pixel_height = abs(top - bottom) / rows * y_scale
+    pixel_width = abs(right - left) / columns * x_scale
+    return data, pixel_height / pixel_width
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=0.5, equal_nan=False))
+
+
+def _flips(data: np.ndarray, expected: np.ndarray) -> tuple[bool, bool] | None:
+    """(vertically flipped, horizontally flipped) if data is expected up to flips, else None."""
+    for vertical in (False, True):
+        for horizontal in (False, True):
+            candidate = expected[::-1] if vertical else expected
+            candidate = candidate[:, ::-1] if horizontal else candidate
+            if _same(data, candidate):
+                return vertical, horizontal
+    return None
+
+
+def _judge_plane(value, name: str, plane: str, task) -> None:
+    axes = get_axes(value, name)
+    image = first_image(axes, name)
+    axis, up, left = _PLANES[plane]
+    index = task.point[axis]
+    expected = _display(task.chest_hu, plane, index)
+    data, ratio = _on_screen(image, axes)
+    variable = ("k", "j", "i")[axis]
+    # 1. the plane through the task's voxel
+    if data.ndim != 2:
+        raise CheckFailed(f"the image on `{name}` has shape {tuple(data.shape)}: show the "
+                          f"{plane} plane in HU, a 2D array.")
+    if data.shape != expected.shape:
+        if data.shape == expected.shape[::-1]:
+            raise CheckFailed(f"the image on `{name}` is transposed: its rows and columns "
+                              "are swapped.")
+        raise CheckFailed(f"the image on `{name}` has shape {data.shape}; a {plane} plane of "
+                          f"`chest_hu` has shape {expected.shape}: take every voxel with one "
+                          f"index fixed along axis {axis}.")
+    flips = _flips(data, expected)
+    if flips is None:
+        for other in range(task.chest_hu.shape[axis]):
+            if other != index and _flips(data, _display(task.chest_hu, plane, other)):
+                raise CheckFailed(f"the image on `{name}` is the {plane} plane at index "
+                                  f"{other}, not at `{variable}` of `point`.")
+        raise CheckFailed(f"the image on `{name}` is not a {plane} plane of `chest_hu` "
+                          "(in HU).")
+    # 2. orientation
+    vertical, horizontal = flips
+    if vertical:
+        raise CheckFailed(f"the {plane} plane is upside down: {_DOWN[up]} is at the top, "
+                          f"{up} should be up.")
+    if horizontal:
+        raise CheckFailed(f"the {plane} plane is mirrored: {_RIGHT[left]} is on the viewer's "
+                          f"left; radiological display puts {left} there.")
+    # 3. true aspect
+    row_mm, col_mm = _pixel_mm(task.spacing, plane)
+    wanted = row_mm / col_mm
+    if abs(ratio / wanted - 1) <= _ASPECT_TOLERANCE:
+        return
+    if abs(ratio - 1) <= _ASPECT_TOLERANCE:
+        raise CheckFailed(f"the {plane} plane's pixels are drawn square, but its voxels are "
+                          "not: give an `extent` in mm or an `aspect` from the spacing.")
+    if abs(ratio * wanted - 1) <= _ASPECT_TOLERANCE:
+        raise CheckFailed(f"the {plane} plane's aspect is inverted (column spacing / row "
+                          "spacing): a pixel's height is the spacing along the rows' axis.")
+    dz, dy, dx = task.spacing
+    pairs = [dz / dy, dz / dx, dy / dx, dy / dz, dx / dz, dx / dy]
+    if any(abs(ratio / other - 1) <= _ASPECT_TOLERANCE for other in pairs):
+        raise CheckFailed(f"the {plane} plane's aspect comes from the spacing of the wrong "
+                          "axes: its rows and columns run along other axes of the volume.")
+    raise CheckFailed(f"the {plane} plane's pixels on screen are {ratio:.2f} times as tall "
+                      "as wide: that is not the shape of its voxels in mm.")
 
 
 @checks.add(points=1)
-def resampling_factors(zoom_factors, true_spacing_mm):
-    """Zoom factors per axis (z, y, x) to 2.5 mm isotropic, and the spacing really obtained."""
+def axial_plane(ax_axial, task):
+    """The axial plane through `point`, anterior up, patient right on the left, true aspect."""
+    _judge_plane(ax_axial, "ax_axial", "axial", task)
+
+
+@checks.add(points=1)
+def coronal_plane(ax_coronal, task):
+    """The coronal plane through `point`, superior up, patient right on the left, true aspect."""
+    _judge_plane(ax_coronal, "ax_coronal", "coronal", task)
+
+
+@checks.add(points=1)
+def sagittal_plane(ax_sagittal, task):
+    """The sagittal plane through `point`, superior up, anterior on the left, true aspect."""
+    _judge_plane(ax_sagittal, "ax_sagittal", "sagittal", task)
+
+
+# --------------------------------------------------------------------------- task 4, 5
+
+@checks.add(points=1)
+def resampling_factors(zoom_factors, true_spacing_mm, task):
+    """Zoom factors per axis (z, y, x) to the target spacing, and the spacing really obtained."""
     zoom = _check_vector(zoom_factors, "zoom_factors", 3)
     true = _check_vector(true_spacing_mm, "true_spacing_mm", 3)
-    old = np.array(CHEST["spacing"])
-    shape = np.array(CHEST["shape"])
-    expected_zoom = old / RESAMPLE_MM
-    if np.allclose(zoom, 1 / expected_zoom, rtol=1e-3):
-        raise CheckFailed("The zoom factors are upside down: a smaller voxel means more "
-                          "voxels, so the factor is old spacing / new spacing.")
-    if np.allclose(zoom, expected_zoom[::-1], rtol=1e-3) and not np.allclose(
-            zoom, expected_zoom, rtol=1e-3):
-        raise CheckFailed("The factors are in (x, y, z) order; the volume is indexed [z, y, x].")
+    old = np.array(task.spacing)
+    shape = np.array(task.chest_hu.shape)
+    expected_zoom = old / task.target_spacing_mm
     new_shape = np.round(shape * expected_zoom)
     if not (np.allclose(zoom, expected_zoom, rtol=1e-3)
             or np.allclose(zoom, new_shape / shape, rtol=1e-3)):
+        if np.allclose(zoom, 1 / expected_zoom, rtol=1e-3):
+            raise CheckFailed("The zoom factors are upside down: a smaller voxel means more "
+                              "voxels, so the factor is old spacing / new spacing.")
+        if np.allclose(zoom, expected_zoom[::-1], rtol=1e-3):
+            raise CheckFailed("The factors are in (x, y, z) order; the volume is indexed "
+                              "[z, y, x].")
         raise CheckFailed("`zoom_factors` are not the zoom per axis yet: compare the old and "
                           "the new spacing along each axis.")
     expected_true = old * shape / new_shape
-    if np.allclose(true, RESAMPLE_MM, atol=1e-6):
+    if np.allclose(true, expected_true, rtol=1e-4):
+        return
+    if np.allclose(true, task.target_spacing_mm, atol=1e-6):
         raise CheckFailed("`true_spacing_mm` is the target spacing. The number of voxels is "
                           "rounded to a whole number, so the spacing really obtained differs a "
                           "little: compute it from the old size in mm and the new shape.")
-    if not np.allclose(true, expected_true, rtol=1e-4):
-        raise CheckFailed("`true_spacing_mm` is not the spacing of the rounded grid: field of "
-                          "view (old spacing x old number of voxels) / new number of voxels.")
+    if np.allclose(true, expected_true[::-1], rtol=1e-4):
+        raise CheckFailed("`true_spacing_mm` is in (x, y, z) order; give (dz, dy, dx).")
+    raise CheckFailed("`true_spacing_mm` is not the spacing of the rounded grid: field of "
+                      "view (old spacing x old number of voxels) / new number of voxels.")
 
 
 @checks.add(points=1)
-def lps_to_ras_affine(affine_ras):
+def lps_to_ras_affine(affine_ras, task):
     """The RAS+ (NIfTI) affine of the oblique series, from its LPS+ (DICOM) affine."""
     affine = get_array(affine_ras, "affine_ras")
     if affine.shape != (4, 4):
         raise CheckFailed(f"`affine_ras` should be a 4x4 matrix, got shape "
                           f"{tuple(affine.shape)}.")
-    lps = _series_geometry()["affine"]
+    lps = _geometry(task)["affine"]
     flip = np.diag([-1.0, -1.0, 1.0, 1.0])
     atol = 1e-3
     if np.allclose(affine, flip @ lps, atol=atol):
@@ -214,5 +366,11 @@ def lps_to_ras_affine(affine_ras):
                           "world axes: the conversion multiplies from the left.")
     if np.allclose(affine, np.diag([-1.0, -1.0, -1.0, 1.0]) @ lps, atol=atol):
         raise CheckFailed("z means superior in both LPS and RAS: only x and y change sign.")
+    if np.allclose(affine, np.diag([-1.0, 1.0, 1.0, 1.0]) @ lps, atol=atol):
+        raise CheckFailed("Only x changed sign: that mirrors the patient. RAS points both x "
+                          "and y the other way.")
+    if np.allclose(affine[:3, :3], (flip @ lps)[:3, :3], atol=atol):
+        raise CheckFailed("The rotation and scaling are right but the translation (last "
+                          "column) is not: the origin's x and y change sign too.")
     raise CheckFailed("Not the RAS affine yet: start from the series' LPS affine and change the "
                       "sign of the world's x and y.")
