@@ -3,7 +3,9 @@
 In an exercise notebook::
 
     from course_utils.checks import ex03_windowing as checks
-    checks.window_limits_lung(vmin, vmax)      # prints ✔ or ✘ with a hint
+    task = checks.task()          # this notebook's data (variant: COURSE_UTILS_VARIANT)
+    ...                           # the learner's code
+    checks.preset_limits()        # reads preset_vmin, preset_vmax; prints ✔ or ✘ with a hint
 
 The grader (``python -m course_utils.grade``) runs the same checks outside the learner's
 kernel, on plain data extracted from it. The layer, one concern a module:
