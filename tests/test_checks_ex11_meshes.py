@@ -1,8 +1,11 @@
-"""Tests for the checks of exercise 11 (3D meshes): right answers pass, real mistakes fail."""
+"""Tests for the checks of exercise 11 (3D meshes): right answers pass, real mistakes fail.
+
+Every correct answer is written differently from the solution and passes on variant 0 and on
+variant 3; every wrong answer breaks one requirement and fails with its message.
+"""
 
 from __future__ import annotations
 
-import functools
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -11,196 +14,298 @@ from skimage import measure
 
 from course_utils import mesh
 from course_utils.checks import ex11_meshes as ex
-from course_utils.phantom import chest_volume
-from check_helpers import assert_fails
+from check_helpers import assert_fails, grade
 
-SHAPE, SPACING = (72, 256, 256), (4.0, 1.5, 1.5)
-
-
-@pytest.fixture(scope="module")
-def chest():
-    return chest_volume(shape=SHAPE, spacing=SPACING, seed=0)
+VARIANTS = (0, 3)
 
 
-@pytest.fixture(scope="module")
-def lesion(chest):
-    return chest.mask("lesion")
+@pytest.fixture(scope="module", params=VARIANTS)
+def variant(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def lesion_top(lesion):
-    k = int(np.argwhere(lesion).mean(axis=0).round()[0])
-    return lesion[k:]
+def t(variant):
+    return ex.task(variant)
 
 
-def _run(name, **values):
-    return ex.checks[name].run(values)
-
-
-_assert_fails = functools.partial(assert_fails, ignore_case=True)
-
-
-def _march(mask, spacing=SPACING, pad=False):
+def _march(mask, spacing, pad=False, dtype=np.float32):
     array = np.pad(mask, 1) if pad else mask
-    verts, faces, _, _ = measure.marching_cubes(array.astype(np.float32), level=0.5,
+    verts, faces, _, _ = measure.marching_cubes(array.astype(dtype), level=0.5,
                                                 spacing=spacing)
     return verts, faces
 
-
-# ----------------------------------------------------------------------------- mesh_in_mm
-
-def test_mesh_in_mm_pass(lesion):
-    verts, _ = _march(lesion)
-    assert _run("mesh_in_mm", lesion_verts=verts).passed
-    # the course helper and a padded mesh give the same size
-    assert _run("mesh_in_mm", lesion_verts=mesh.mask_to_mesh(lesion, SPACING).verts).passed
-    assert _run("mesh_in_mm", lesion_verts=_march(lesion, pad=True)[0]).passed
-
-
-def test_mesh_in_mm_mistakes(lesion):
-    _assert_fails(_run("mesh_in_mm", lesion_verts=...), "still `...`")
-    verts, _ = _march(lesion, spacing=(1, 1, 1))
-    _assert_fails(_run("mesh_in_mm", lesion_verts=verts), "voxel indices")
-    verts, _ = _march(lesion)
-    _assert_fails(_run("mesh_in_mm", lesion_verts=verts[:, ::-1]), "(x, y, z)")
-    verts, _ = _march(lesion, spacing=SPACING[::-1])
-    _assert_fails(_run("mesh_in_mm", lesion_verts=verts), "axis order")
-    _assert_fails(_run("mesh_in_mm", lesion_verts=verts[:, :2]), "3 columns")
-
-
-# ----------------------------------------------------------------------------- lesion_volume
 
 def _volume_mm3(verts, faces):
     tri = np.asarray(verts, dtype=np.float64)[faces]
     return abs(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()) / 6
 
 
-def test_lesion_volume_pass(lesion):
-    verts, faces = _march(lesion)
-    assert _run("lesion_volume", lesion_volume_ml=_volume_mm3(verts, faces) / 1000).passed
-    # the helper, and the voxel count (within a few %), are accepted too
-    helper = mesh.mesh_volume(mesh.mask_to_mesh(lesion, SPACING)) / 1000
-    assert _run("lesion_volume", lesion_volume_ml=helper).passed
-    voxels = lesion.sum() * np.prod(SPACING) / 1000
-    assert _run("lesion_volume", lesion_volume_ml=voxels).passed
+def test_task_data_show_the_mistakes():
+    for v in (0, 1, 3, 5):
+        data = ex.task(v)
+        assert data.spacing[1] != data.spacing[2]
+        for wrong in (data.voxel_ml, data.ball_ml):
+            assert abs(wrong - data.lesion_ml) > 2 * ex.VOLUME_TOLERANCE * data.lesion_ml
+    assert ex.task(0).spacing != ex.task(3).spacing or ex.task(0).radius_mm != \
+        ex.task(3).radius_mm
 
 
-def test_lesion_volume_mistakes(lesion):
-    verts, faces = _march(lesion)
-    mm3 = _volume_mm3(verts, faces)
-    _assert_fails(_run("lesion_volume", lesion_volume_ml=mm3), "mm³",
-                  forbidden=(f"{mm3 / 1000:.2f}",))
-    in_voxels = _volume_mm3(*_march(lesion, spacing=(1, 1, 1)))
-    _assert_fails(_run("lesion_volume", lesion_volume_ml=in_voxels / 1000), "voxels")
-    _assert_fails(_run("lesion_volume", lesion_volume_ml=-mm3 / 1000), "positive")
-    assert "voxels" in _run("lesion_volume", lesion_volume_ml=float(lesion.sum())).message
-    k = int(np.argwhere(lesion).mean(axis=0).round()[0])      # the cut lesion's volume
-    half = mesh.mesh_volume(mesh.mask_to_mesh(lesion[k:], SPACING)) / 1000
-    _assert_fails(_run("lesion_volume", lesion_volume_ml=half), "not the volume")
-    _assert_fails(_run("lesion_volume", lesion_volume_ml=...), "still `...`")
+# ----------------------------------------------------------------------------- mesh_in_mm
+
+def test_mesh_in_mm_pass(t, variant):
+    check = ex.checks.mesh_in_mm
+    assert grade(check, variant, lesion_verts=_march(t.lesion, t.spacing)[0]).passed
+    # the course helper, a padded float64 mesh with spacing as a list, a list of lists
+    assert grade(check, variant,
+                 lesion_verts=mesh.mask_to_mesh(t.lesion, t.spacing).verts).passed
+    padded = _march(t.lesion, list(t.spacing), pad=True, dtype=np.float64)[0]
+    assert grade(check, variant, lesion_verts=padded).passed
+    assert grade(check, variant,
+                 lesion_verts=_march(t.lesion, t.spacing)[0].tolist()).passed
+
+
+def test_mesh_in_mm_mistakes(t, variant):
+    check = ex.checks.mesh_in_mm
+    assert_fails(grade(check, variant, lesion_verts=...), "still `...`")
+    verts, _ = _march(t.lesion, (1, 1, 1))
+    assert_fails(grade(check, variant, lesion_verts=verts), "voxel indices")
+    verts, _ = _march(t.lesion, t.spacing)
+    assert_fails(grade(check, variant, lesion_verts=verts[:, ::-1]), "(x, y, z)")
+    verts, _ = _march(t.lesion, t.spacing[::-1])
+    assert_fails(grade(check, variant, lesion_verts=verts), "axis order")
+    assert_fails(grade(check, variant, lesion_verts=verts[:, :2]), "3 columns")
+
+
+# ----------------------------------------------------------------------------- lesion_volume
+
+def test_lesion_volume_pass(t, variant):
+    check = ex.checks.lesion_volume
+    verts, faces = _march(t.lesion, t.spacing)
+    assert grade(check, variant, lesion_volume_ml=_volume_mm3(verts, faces) / 1000).passed
+    helper = mesh.mesh_volume(mesh.mask_to_mesh(t.lesion, t.spacing)) / 1000
+    assert grade(check, variant, lesion_volume_ml=np.float32(helper)).passed
+    surface = trimesh.Trimesh(verts, faces)
+    assert grade(check, variant, lesion_volume_ml=abs(surface.volume) * 1e-3).passed
+    assert grade(check, variant, lesion_volume_ml=np.array([helper])).passed
+
+
+def test_lesion_volume_mistakes(t, variant):
+    check = ex.checks.lesion_volume
+    mesh_ml = t.lesion_ml
+    forbidden = (f"{mesh_ml:.2f}", f"{mesh_ml:.3f}")
+    voxels = float(t.lesion.sum()) * float(np.prod(t.spacing)) / 1000
+    assert_fails(grade(check, variant, lesion_volume_ml=voxels), "voxel count",
+                 forbidden=forbidden)
+    ball = 4 / 3 * np.pi * t.radius_mm ** 3 / 1000
+    assert_fails(grade(check, variant, lesion_volume_ml=ball), "ideal ball",
+                 forbidden=forbidden)
+    assert_fails(grade(check, variant, lesion_volume_ml=mesh_ml * 1000), "mm³",
+                 forbidden=forbidden)
+    in_voxels = _volume_mm3(*_march(t.lesion, (1, 1, 1))) / 1000
+    assert_fails(grade(check, variant, lesion_volume_ml=in_voxels), "in voxels")
+    assert_fails(grade(check, variant, lesion_volume_ml=-mesh_ml), "negative")
+    half = mesh.mesh_volume(mesh.mask_to_mesh(t.lesion[t.k:], t.spacing)) / 1000
+    assert_fails(grade(check, variant, lesion_volume_ml=half), "not the volume")
+    assert_fails(grade(check, variant, lesion_volume_ml=...), "still `...`")
 
 
 # ----------------------------------------------------------------------------- closed_surface
 
-def test_closed_surface_pass(lesion_top):
-    verts, faces = _march(lesion_top, pad=True)
-    assert _run("closed_surface", top_verts=verts, top_faces=faces).passed
-    m = mesh.mask_to_mesh(lesion_top, SPACING)
-    assert _run("closed_surface", top_verts=m.verts, top_faces=m.faces).passed
+def test_closed_surface_pass(t, variant):
+    check = ex.checks.closed_surface
+    top = t.lesion[t.k:]
+    verts, faces = _march(top, t.spacing, pad=True)
+    assert grade(check, variant, top_verts=verts - np.array(t.spacing), top_faces=faces).passed
+    m = mesh.mask_to_mesh(top, t.spacing)
+    assert grade(check, variant, top_verts=m.verts, top_faces=m.faces).passed
+    # padded on the cut side only (np.pad with one pad width per axis), shifted along z
+    array = np.pad(top, ((1, 0), (0, 0), (0, 0))).astype(np.float64)
+    verts, faces, _, _ = measure.marching_cubes(array, 0.5, spacing=t.spacing)
+    verts[:, 0] -= t.spacing[0]
+    assert grade(check, variant, top_verts=verts, top_faces=faces.astype(np.int32)).passed
 
 
-def test_closed_surface_without_padding(lesion_top):
-    verts, faces = _march(lesion_top)
-    _assert_fails(_run("closed_surface", top_verts=verts, top_faces=faces), "pad")
-
-
-def test_closed_surface_other_mistakes(lesion, lesion_top):
-    verts, faces = _march(lesion_top, spacing=(1, 1, 1), pad=True)
-    _assert_fails(_run("closed_surface", top_verts=verts, top_faces=faces), "voxel indices")
-    verts, faces = _march(lesion)        # the whole lesion, not the cut one
-    _assert_fails(_run("closed_surface", top_verts=verts, top_faces=faces), "lesion_top")
-    verts, faces = _march(lesion_top, pad=True)
-    _assert_fails(_run("closed_surface", top_verts=verts, top_faces=faces + 10_000),
-                  "not indices")
-    _assert_fails(_run("closed_surface", top_verts=..., top_faces=faces), "still `...`")
+def test_closed_surface_mistakes(t, variant):
+    check = ex.checks.closed_surface
+    top = t.lesion[t.k:]
+    verts, faces = _march(top, t.spacing)                       # not padded: open
+    assert_fails(grade(check, variant, top_verts=verts, top_faces=faces), "open", "pad")
+    verts, faces = _march(top, t.spacing, pad=True)             # padded, not shifted back
+    assert_fails(grade(check, variant, top_verts=verts, top_faces=faces), "one voxel off")
+    verts, faces = _march(top, (1, 1, 1), pad=True)
+    assert_fails(grade(check, variant, top_verts=verts, top_faces=faces), "voxel indices")
+    verts, faces = _march(t.lesion, t.spacing)                  # the whole lesion
+    assert_fails(grade(check, variant, top_verts=verts, top_faces=faces), "lesion_top")
+    verts, faces = _march(top, t.spacing, pad=True)
+    assert_fails(grade(check, variant, top_verts=verts, top_faces=faces + 10_000),
+                 "not indices")
+    assert_fails(grade(check, variant, top_verts=..., top_faces=faces), "still `...`")
 
 
 # ----------------------------------------------------------------------------- stl_export
 
-def test_stl_export_pass(lesion, tmp_path):
-    path = mesh.save_stl(mesh.mask_to_mesh(lesion, SPACING), tmp_path / "lesion.stl")
-    assert _run("stl_export", stl_path=path).passed
-    assert _run("stl_export", stl_path=str(path)).passed
-    # written by hand with trimesh, in marching cubes' order: same triangles, same size
-    verts, faces = _march(lesion)
-    by_hand = tmp_path / "by_hand.stl"
-    trimesh.Trimesh(verts, faces, process=False).export(by_hand)
-    assert _run("stl_export", stl_path=by_hand).passed
+def test_stl_export_pass(t, variant, tmp_path):
+    check = ex.checks.stl_export
+    path = mesh.save_stl(mesh.mask_to_mesh(t.lesion, t.spacing), tmp_path / "lesion.stl")
+    assert grade(check, variant, stl_path=path).passed
+    assert grade(check, variant, stl_path=str(path)).passed
+    # by hand with trimesh, in marching cubes' (z, y, x) order, and in (x, y, z)
+    verts, faces = _march(t.lesion, t.spacing)
+    for name, points in (("zyx.stl", verts), ("xyz.stl", verts[:, ::-1])):
+        trimesh.Trimesh(points, faces, process=False).export(tmp_path / name)
+        assert grade(check, variant, stl_path=tmp_path / name).passed
 
 
-def test_stl_export_mistakes(lesion, tmp_path):
-    voxels = mesh.save_stl(mesh.mask_to_mesh(lesion, (1, 1, 1)), tmp_path / "voxels.stl")
-    _assert_fails(_run("stl_export", stl_path=voxels), "voxel units")
-    coarse = mesh.save_stl(mesh.mask_to_mesh(lesion, SPACING, step_size=2),
+def test_stl_export_mistakes(t, variant, tmp_path):
+    check = ex.checks.stl_export
+    voxels = mesh.save_stl(mesh.mask_to_mesh(t.lesion, (1, 1, 1)), tmp_path / "voxels.stl")
+    assert_fails(grade(check, variant, stl_path=voxels), "voxel units")
+    coarse = mesh.save_stl(mesh.mask_to_mesh(t.lesion, t.spacing, step_size=2),
                            tmp_path / "coarse.stl")
-    expected_faces = mesh.mask_to_mesh(lesion, SPACING).n_faces
-    _assert_fails(_run("stl_export", stl_path=coarse), "step_size",
-                  forbidden=(str(expected_faces),))
-    _assert_fails(_run("stl_export", stl_path=tmp_path / "missing.stl"), "does not exist")
+    assert_fails(grade(check, variant, stl_path=coarse), "step_size",
+                 forbidden=(str(t.lesion_faces),))
+    verts, faces = _march(t.lesion, t.spacing)
+    broken = faces.copy()
+    broken[0] = [faces[0, 0], faces[0, 1], faces[len(faces) // 2, 2]]   # a torn triangle
+    trimesh.Trimesh(verts, broken, process=False).export(tmp_path / "torn.stl")
+    assert_fails(grade(check, variant, stl_path=tmp_path / "torn.stl"), "watertight")
+    assert_fails(grade(check, variant, stl_path=tmp_path / "missing.stl"), "does not exist")
     text = tmp_path / "notes.stl"
     text.write_text("not a mesh")
-    _assert_fails(_run("stl_export", stl_path=text), "stl")
-    _assert_fails(_run("stl_export", stl_path=...), "still `...`")
-
-
-def test_stl_export_open_surface(lesion, tmp_path):
-    k = int(np.argwhere(lesion).mean(axis=0).round()[0])
-    top = lesion[k:]
-    verts, faces = _march(top)                           # not padded: open
-    path = tmp_path / "open.stl"
-    trimesh.Trimesh(verts, faces, process=False).export(path)
-    assert not _run("stl_export", stl_path=path).passed
+    assert_fails(grade(check, variant, stl_path=text), "STL")
+    assert_fails(grade(check, variant, stl_path=tmp_path / "lesion.obj"), ".stl")
+    assert_fails(grade(check, variant, stl_path=...), "still `...`")
 
 
 # ----------------------------------------------------------------------------- plotly_view
 
-def _view(chest, lesion, step=3, spacing=SPACING, aspect="data", lesion_only=False):
-    fig = None
-    if not lesion_only:
-        lungs = mesh.mask_to_mesh(chest.mask("lung_right", "lung_left"), spacing, step_size=step)
-        fig = mesh.plotly_mesh(lungs, name="lungs", opacity=0.3)
-    fig = mesh.plotly_mesh(mesh.mask_to_mesh(lesion, spacing), name="lesion", fig=fig)
-    if aspect is None:
-        fig.layout.scene.aspectmode = None
-    else:
-        fig.update_layout(scene_aspectmode=aspect)
-    return fig
-
-
-def test_plotly_view_pass(chest, lesion):
-    for step in (2, 3, 5):
-        assert _run("plotly_view", fig_mesh3d=_view(chest, lesion, step=step)).passed
-    # one trace per lung, built with go.Mesh3d by hand
-    fig = go.Figure()
-    for name in ("lung_right", "lung_left", "lesion"):
-        m = mesh.mask_to_mesh(chest.mask(name), SPACING, step_size=3 if "lung" in name else 1)
+def _traces(t, step=3, spacing=None, per_lung=False):
+    spacing = t.spacing if spacing is None else spacing
+    masks = [("lungs", t.lungs, step), ("lesion", t.lesion, 1)]
+    if per_lung:  # two pieces of the lung mask, split at the middle column
+        middle = t.lungs.shape[2] // 2
+        right, left = t.lungs.copy(), t.lungs.copy()
+        right[:, :, middle:] = False
+        left[:, :, :middle] = False
+        masks = [("right lung", right, step), ("left lung", left, step), masks[1]]
+    traces = []
+    for name, mask, size in masks:
+        m = mesh.mask_to_mesh(mask, spacing, step_size=size)
         x, y, z = m.xyz.T
-        fig.add_trace(go.Mesh3d(x=x, y=y, z=z, i=m.faces[:, 0], j=m.faces[:, 1],
-                                k=m.faces[:, 2], name=name))
-    fig.update_layout(scene=dict(aspectmode="data"))
-    assert _run("plotly_view", fig_mesh3d=fig).passed
+        traces.append(go.Mesh3d(x=x, y=y, z=z, i=m.faces[:, 0], j=m.faces[:, 1],
+                                k=m.faces[:, 2], name=name, opacity=0.4))
+    return traces
 
 
-def test_plotly_view_mistakes(chest, lesion):
-    _assert_fails(_run("plotly_view", fig_mesh3d=_view(chest, lesion, step=1)), "step_size")
-    _assert_fails(_run("plotly_view", fig_mesh3d=_view(chest, lesion, aspect=None)),
-                  "aspectmode")
-    _assert_fails(_run("plotly_view", fig_mesh3d=_view(chest, lesion, aspect="cube")),
-                  "aspectmode")
-    _assert_fails(_run("plotly_view", fig_mesh3d=_view(chest, lesion, spacing=(1, 1, 1))),
-                  "voxel units")
-    _assert_fails(_run("plotly_view", fig_mesh3d=_view(chest, lesion, lesion_only=True)),
-                  "one surface")
-    _assert_fails(_run("plotly_view", fig_mesh3d=go.Figure(go.Scatter(x=[0], y=[1]))),
-                  "no mesh3d")
-    _assert_fails(_run("plotly_view", fig_mesh3d=...), "still `...`")
+def _ranges(fig):
+    points = np.concatenate([np.column_stack([tr.x, tr.y, tr.z]) for tr in fig.data])
+    return np.ptp(points, axis=0)
+
+
+def test_plotly_view_pass(t, variant):
+    check = ex.checks.plotly_view
+    # the course helper, aspectmode "data"
+    lungs = mesh.mask_to_mesh(t.lungs, t.spacing, step_size=4)
+    fig = mesh.plotly_mesh(lungs, name="lungs", opacity=0.3)
+    fig = mesh.plotly_mesh(mesh.mask_to_mesh(t.lesion, t.spacing), name="lesion", fig=fig)
+    assert grade(check, variant, fig_mesh3d=fig).passed
+    # go.Mesh3d by hand, one trace per lung, aspectmode "manual" with equal units
+    fig = go.Figure(_traces(t, per_lung=True))
+    x, y, z = _ranges(fig) / _ranges(fig).max()
+    fig.update_layout(scene=dict(aspectmode="manual", aspectratio=dict(x=x, y=y, z=z)))
+    assert grade(check, variant, fig_mesh3d=fig).passed
+    # an aspect ratio alone (plotly then uses it as manual), in other units of length
+    fig = go.Figure(_traces(t, step=2))
+    x, y, z = 2 * _ranges(fig) / _ranges(fig).sum()
+    fig.update_layout(scene_aspectratio=dict(x=x, y=y, z=z))
+    assert grade(check, variant, fig_mesh3d=fig).passed
+    # the default "auto" is "data" for a chest (no axis four times the others)
+    assert grade(check, variant, fig_mesh3d=go.Figure(_traces(t, step=5))).passed
+
+
+def test_plotly_view_mistakes(t, variant):
+    check = ex.checks.plotly_view
+    fig = go.Figure(_traces(t, step=1))
+    fig.update_layout(scene_aspectmode="data")
+    assert_fails(grade(check, variant, fig_mesh3d=fig), "step_size")
+    fig = go.Figure(_traces(t))
+    fig.update_layout(scene_aspectmode="cube")
+    assert_fails(grade(check, variant, fig_mesh3d=fig), "'cube'", "same length")
+    fig = go.Figure(_traces(t))
+    fig.update_layout(scene=dict(aspectmode="manual", aspectratio=dict(x=1, y=1, z=2)))
+    assert_fails(grade(check, variant, fig_mesh3d=fig), "'manual'", "same length")
+    fig = go.Figure(_traces(t, spacing=(1, 1, 1)))
+    assert_fails(grade(check, variant, fig_mesh3d=fig), "voxel units")
+    swapped = []
+    for trace in _traces(t):
+        swapped.append(go.Mesh3d(x=trace.z, y=trace.y, z=trace.x, i=trace.i, j=trace.j,
+                                 k=trace.k))
+    assert_fails(grade(check, variant, fig_mesh3d=go.Figure(swapped)), "x and z are swapped")
+    fig = go.Figure(_traces(t)[1:])
+    assert_fails(grade(check, variant, fig_mesh3d=fig), "one surface")
+    fig = go.Figure(_traces(t, per_lung=True)[:2])          # the two lungs, no lesion
+    assert_fails(grade(check, variant, fig_mesh3d=fig), "No trace is the lesion")
+    assert_fails(grade(check, variant, fig_mesh3d=go.Figure(go.Scatter(x=[0], y=[1]))),
+                 "no Mesh3d")
+    assert_fails(grade(check, variant, fig_mesh3d=...), "still `...`")
+
+
+# ----------------------------------------------------------------------------- typed in
+
+def test_values_typed_in_for_variant_0_fail_on_another_variant(tmp_path):
+    t0 = ex.task(0)
+    verts, faces = _march(t0.lesion, t0.spacing)
+    top = mesh.mask_to_mesh(t0.lesion[t0.k:], t0.spacing)
+    path = mesh.save_stl(mesh.mask_to_mesh(t0.lesion, t0.spacing), tmp_path / "lesion.stl")
+    fig = go.Figure(_traces(t0))
+    values = {"lesion_verts": verts, "lesion_volume_ml": round(t0.lesion_ml, 3),
+              "top_verts": top.verts, "top_faces": top.faces, "stl_path": path,
+              "fig_mesh3d": fig}
+    for check in ex.checks:
+        answer = {name: values[name] for name in check.params}
+        assert grade(check, 0, **answer).passed, check.name
+        assert not grade(check, 3, **answer).passed, check.name
+
+
+# ----------------------------------------------------------------------------- notebook
+
+@pytest.mark.slow
+def test_whole_notebook_alternative_and_wrong(tmp_path):
+    import nbformat
+
+    from course_utils.grade import grade_notebook
+
+    source = nbformat.read("solutions/11_meshes.ipynb", as_version=4)
+    cells = {cell.get("id"): cell for cell in source.cells}
+    alternative = nbformat.from_dict(source)
+    by_id = {cell.get("id"): cell for cell in alternative.cells}
+    by_id["cell-06"].source = (
+        "import trimesh\n"
+        "lesion_volume_ml = abs(trimesh.Trimesh(lesion_verts, lesion_faces).volume) / 1000")
+    by_id["cell-15"].source = (
+        "import plotly.graph_objects as go\n"
+        "fig_mesh3d = go.Figure()\n"
+        "for mask, step in ((lungs, 3), (lesion, 1)):\n"
+        "    m = mesh.mask_to_mesh(mask, spacing, step_size=step)\n"
+        "    fig_mesh3d.add_trace(go.Mesh3d(x=m.xyz[:, 0], y=m.xyz[:, 1], z=m.xyz[:, 2],\n"
+        "                                   i=m.faces[:, 0], j=m.faces[:, 1], k=m.faces[:, 2]))\n"
+        "points = np.concatenate([np.column_stack([t.x, t.y, t.z]) for t in fig_mesh3d.data])\n"
+        "ratio = np.ptp(points, axis=0) / np.ptp(points, axis=0).max()\n"
+        "fig_mesh3d.update_layout(scene=dict(aspectmode='manual', aspectratio=dict(\n"
+        "    x=ratio[0], y=ratio[1], z=ratio[2])))")
+    wrong = nbformat.from_dict(source)
+    by_id = {cell.get("id"): cell for cell in wrong.cells}
+    by_id["cell-06"].source = (
+        "lesion_volume_ml = metrics.volume_ml(lesion, spacing)   # the voxel count")
+    assert cells["cell-06"].source != by_id["cell-06"].source
+    results = {}
+    for name, notebook in (("alternative", alternative), ("wrong", wrong)):
+        folder = tmp_path / name
+        folder.mkdir()
+        path = folder / "11_meshes.ipynb"
+        nbformat.write(notebook, path)
+        results[name] = {c.name: c.passed for c in grade_notebook(path, hidden_variant=5).checks}
+    assert all(results["alternative"].values()), results["alternative"]
+    assert [name for name, passed in results["wrong"].items() if not passed] == \
+        ["lesion_volume"], results["wrong"]

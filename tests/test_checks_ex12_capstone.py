@@ -1,283 +1,328 @@
-"""Tests for the checks of exercise 12 (capstone): right answers pass, real mistakes fail."""
+"""Tests for the checks of exercise 12 (capstone): right answers pass, real mistakes fail.
+
+The figure is drawn here in three styles (the course helpers; plain matplotlib with
+``contour``, a proxy legend and ``AnchoredSizeBar``; a pre-windowed image with a hand-made
+grey map, ``find_contours`` + ``plot``, a line + text scalebar and ``fig.legend``), on
+variant 0 and variant 3. Each fault of the issue's 8/8 capstone is a wrong answer of its own.
+"""
 
 from __future__ import annotations
 
-import functools
 import matplotlib.pyplot as plt
 import numpy as np
-import pydicom
 import pytest
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.lines import Line2D
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+from skimage.measure import find_contours
 
-from course_utils import annotate, datasets, dicom, display, layout, mesh, metrics, overlay, volume
+from course_utils import annotate, display, layout, mesh, metrics, overlay, volume
 from course_utils.checks import ex12_capstone as ex
-from course_utils.phantom import attention_heatmap, chest_volume, imperfect_prediction
-from check_helpers import assert_fails
+from check_helpers import assert_fails, grade
 
-PANELS = [["axial", "coronal"], ["heatmap", "comparison"]]
+VARIANTS = (0, 3)
+STYLES = ("helpers", "plain", "prewindowed")
+BLUE, ORANGE = "#0072B2", "#E69F00"
+GREY = LinearSegmentedColormap.from_list("black_white", ["black", "white"])
+
+
+@pytest.fixture(scope="module", params=VARIANTS)
+def variant(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def case():
-    spec = datasets.SYNTHETIC_CT
-    chest = chest_volume(shape=spec["shape"], spacing=spec["spacing"], seed=spec["seed"])
-    truth = chest.mask("lesion")
-    prediction = imperfect_prediction(truth, seed=0)
-    k, row, col = (int(v) for v in np.argwhere(truth).mean(axis=0).round())
-    heat = attention_heatmap(truth[k], sigma_mm=12, spacing=spec["spacing"][1:], seed=0)
-    return {"hu": chest.hu, "spacing": tuple(spec["spacing"]), "truth": truth,
-            "prediction": prediction, "k": k, "row": row, "col": col, "heat": heat}
+def t(variant):
+    return ex.task(variant)
 
 
-def _run(name, **values):
-    return ex.checks[name].run(values)
+# ----------------------------------------------------------------------------- a figure
+
+def _extent(shape, pixel):
+    return (-0.5 * pixel[1], (shape[1] - 0.5) * pixel[1], (shape[0] - 0.5) * pixel[0],
+            -0.5 * pixel[0])
 
 
-_assert_fails = functools.partial(assert_fails, ignore_case=True)
+def _show(ax, image, pixel, style, title):
+    if style == "helpers":
+        display.show_slice(image, window="lung", spacing=pixel, ax=ax, title=title)
+        return
+    if style == "plain":
+        ax.imshow(image, cmap="gray", vmin=-1350, vmax=150, extent=_extent(image.shape, pixel))
+    else:
+        scaled = np.clip((image + 1350) / 1500, 0, 1).astype(np.float32)
+        ax.imshow(scaled, cmap=GREY, vmin=0, vmax=1, extent=_extent(image.shape, pixel))
+    ax.set_title(title)
 
 
-def _orientation(ax, left, right, top, bottom):
-    for text, x, y in ((left, 0.01, 0.5), (right, 0.99, 0.5), (top, 0.5, 0.99),
-                       (bottom, 0.5, 0.01)):
-        ax.text(x, y, text, transform=ax.transAxes)
+def _outline(ax, mask, pixel, style, color, linestyle, label):
+    if style == "helpers":
+        annotate.draw_contour(mask, ax=ax, color=color, linestyle=linestyle, label=label)
+    elif style == "plain":
+        rows, cols = mask.shape
+        x = (np.arange(cols)) * pixel[1]
+        y = (np.arange(rows)) * pixel[0]
+        ax.contour(x, y, mask.astype(float), levels=[0.5], colors=[color],
+                   linestyles=[linestyle])
+        ax.add_line(Line2D([], [], color=color, linestyle=linestyle, label=label))
+    else:
+        for i, piece in enumerate(find_contours(mask.astype(float), 0.5)):
+            ax.plot(piece[:, 1] * pixel[1], piece[:, 0] * pixel[0], color=color,
+                    linestyle=linestyle, label=label if i == 0 else "_")
 
 
-def _figure(case, hu=None, axial_window="lung", contour=True, legend=True, scalebar=True,
-            letters=("R", "L", "A", "P"), coronal_spacing="plane", coronal_flip=False,
-            heat_mode="sparse", heat_cmap="inferno", colorbar_label="attention",
-            compare_colors=(annotate.GROUND_TRUTH_COLOR, annotate.PREDICTION_COLOR),
-            compare_styles=("-", "--"), zoom=True, compare_scalebar=True, dice_text=None):
-    hu = case["hu"] if hu is None else hu
-    k, row, col, spacing = case["k"], case["row"], case["col"], case["spacing"]
-    truth, prediction, in_plane = case["truth"], case["prediction"], spacing[1:]
-    fig, axd = plt.subplot_mosaic(PANELS, figsize=(7.2, 6.7))
+def _scalebar(ax, length, style, label=None, drawn=None):
+    label = f"{length:g} mm" if label is None else label
+    drawn = length if drawn is None else drawn
+    if style == "helpers" and drawn == length and label == f"{length:g} mm":
+        annotate.add_scalebar(ax, length_mm=length)
+    elif style == "plain":
+        ax.add_artist(AnchoredSizeBar(ax.transData, drawn, label, "lower right",
+                                      color="white", frameon=False))
+    else:
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        x = x0 + 0.6 * (x1 - x0)
+        y = y0 + 0.1 * (y1 - y0)
+        ax.plot([x, x + drawn], [y, y], color="white", linewidth=2)
+        ax.text(x + drawn / 2, y + 0.04 * (y1 - y0), label, color="white", ha="center")
 
+
+def _letters(ax, left, right, top, bottom, style):
+    spots = ((left, 0.02, 0.5), (right, 0.98, 0.5), (top, 0.5, 0.98), (bottom, 0.5, 0.02))
+    for text, x, y in spots:
+        ax.text(x, y, text, transform=ax.transAxes, ha="center", va="center", color="w")
+
+
+def build(t, style="helpers", **fault):
+    """The capstone figure for task ``t``; ``fault`` names one mistake to make."""
+    hu = t.hu
+    dz, dy, dx = t.spacing
+    pixel = (dy, dx)
+    k, row, col = t.k, t.row, t.col
+    fig, axd = plt.subplot_mosaic([["axial", "coronal"], ["heatmap", "comparison"]],
+                                  figsize=fault.get("figsize", (183 / 25.4, 170 / 25.4)))
     ax = axd["axial"]
-    display.show_slice(hu[k], window=axial_window, spacing=in_plane, ax=ax)
-    if contour:
-        annotate.draw_contour(truth[k], ax=ax, label="lesion" if legend else None)
-        if legend:
-            ax.legend()
-    if scalebar:
-        annotate.add_scalebar(ax, length_mm=50)
-    if letters:
-        _orientation(ax, *letters)
+    axial = hu[k, ::-1] if fault.get("upside_down") else hu[k]
+    _show(ax, axial, pixel, style, "Axial, lung window")
+    _outline(ax, t.truth[k], pixel, style, BLUE, "-", "reference")
+    if fault.get("legend", True):
+        (ax.legend if style != "prewindowed" else fig.legend)(loc="lower left")
+    _scalebar(ax, t.axial_bar_mm, style)
+    top, bottom = ("P", "A") if fault.get("swap_ap") else ("A", "P")
+    _letters(ax, "R", "L", top, bottom, style)
 
     ax = axd["coronal"]
-    plane = volume.get_plane(hu, "coronal", row)
-    if coronal_flip:
-        plane = plane[::-1]
-    coronal_spacing = (volume.plane_spacing(spacing, "coronal") if coronal_spacing == "plane"
-                       else coronal_spacing)
-    display.show_slice(plane, window="lung", spacing=coronal_spacing, ax=ax)
-    _orientation(ax, "R", "L", "S", "I")
+    coronal = volume.get_plane(hu, "coronal", row)
+    _show(ax, coronal, (dz, dx), style, "Coronal, lung window")
+    if fault.get("square_coronal"):
+        axd["coronal"].images[0].set_extent(_extent(coronal.shape, (dx, dx)))
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("z (mm)")
+    left, right = ("L", "R") if fault.get("swap_rl") else ("R", "L")
+    _letters(ax, left, right, "S", "I", style)
 
     ax = axd["heatmap"]
-    display.show_slice(hu[k], window="lung", spacing=in_plane, ax=ax)
-    heat = case["heat"]
-    if heat_mode == "sparse":
-        image = overlay.overlay_heatmap(heat, ax=ax, cmap=heat_cmap, colorbar=True)
-        image.colorbar.set_label(colorbar_label)
-    elif heat_mode == "uniform":
-        image = overlay.overlay_heatmap(heat, ax=ax, cmap=heat_cmap, sparse=False,
-                                        colorbar=True)
-        image.colorbar.set_label(colorbar_label)
-    elif heat_mode == "imshow_alpha":       # by hand: an alpha array that follows the heat
-        image = ax.imshow(heat, cmap=heat_cmap, alpha=0.8 * heat, vmin=0, vmax=1,
-                          extent=ax.images[0].get_extent())
-        fig.colorbar(image, ax=ax, label=colorbar_label)
-    elif heat_mode == "imshow_uniform":
-        image = ax.imshow(heat, cmap=heat_cmap, alpha=0.5, extent=ax.images[0].get_extent())
-        fig.colorbar(image, ax=ax, label=colorbar_label)
+    _show(ax, hu[k], pixel, style, "Attention heatmap")
+    heat = t.heat
+    extent = _extent(heat.shape, pixel)
+    if fault.get("jet_rgba"):
+        rgba = plt.get_cmap("jet")(heat)
+        rgba[..., 3] = heat
+        ax.imshow(rgba, extent=extent)
+        fig.colorbar(ScalarMappable(Normalize(0, 1), "viridis"), ax=ax, label="attention")
+    elif style == "helpers":
+        image = overlay.overlay_heatmap(heat, ax=ax, cmap="inferno", alpha=0.8, colorbar=True)
+        image.colorbar.set_label("attention (0-1)")
+    elif style == "plain":
+        ax.imshow(heat, cmap="magma", vmin=0, vmax=1, alpha=heat, extent=extent)
+        fig.colorbar(ScalarMappable(Normalize(0, 1), "magma"), ax=ax, label="attention")
+    else:
+        rgba = plt.get_cmap("viridis")(heat)
+        rgba[..., 3] = np.clip(heat, 0, 1)
+        ax.imshow(rgba, extent=extent)
+        fig.colorbar(ScalarMappable(Normalize(0, 1), "viridis"), ax=ax,
+                     label="attention (0-1)")
 
     ax = axd["comparison"]
-    dice = metrics.dice(truth[k], prediction[k])
-    display.show_slice(hu[k], window="lung", spacing=in_plane, ax=ax,
-                       title=f"Dice {dice:.2f}" if dice_text is None else dice_text)
-    annotate.compare_contours(truth[k], prediction[k], ax=ax, colors=compare_colors,
-                              linestyles=compare_styles)
-    if zoom:
-        cy, cx = row * in_plane[0], col * in_plane[1]
-        ax.set_xlim(cx - 30, cx + 30)
-        ax.set_ylim(cy + 30, cy - 30)
-    if compare_scalebar:
-        annotate.add_scalebar(ax, length_mm=10)
-    layout.add_panel_labels(list(axd.values()), labels=list("abcd"))
-    return axd, dice
+    dice = metrics.dice(t.truth[k], t.prediction[k])
+    _show(ax, hu[k], pixel, style, f"Reference vs prediction, Dice {dice:.2f}")
+    _outline(ax, t.truth[k], pixel, style, BLUE, "-", "reference")
+    _outline(ax, t.prediction[k], pixel, style, ORANGE, "--", "prediction")
+    ax.legend(loc="lower left")
+    ax.set_xlim(col * dx - 30, col * dx + 30)
+    ax.set_ylim(row * dy + 30, row * dy - 30)
+    if fault.get("bar_50_33"):
+        _scalebar(ax, 50, "plain", label="50 mm", drawn=33)
+    else:
+        _scalebar(ax, t.zoom_bar_mm, style)
+    if fault.get("letters", True):
+        if style == "helpers":
+            layout.add_panel_labels(list(axd.values()), labels=list("abcd"))
+        else:
+            for letter, name in zip("abcd", ex.PANELS):
+                axd[name].text(0.02, 0.98, f"({letter})", transform=axd[name].transAxes,
+                               va="top", fontweight="bold")
+    return fig, axd, dice
 
 
-# ----------------------------------------------------------------------------- series_geometry
+# ----------------------------------------------------------------------------- series
 
-def _positions(headers):
-    orientation = np.array(headers[0].ImageOrientationPatient, dtype=float)
-    normal = np.cross(orientation[:3], orientation[3:])
-    return np.array([np.dot(normal, np.array(h.ImagePositionPatient, dtype=float))
-                     for h in headers])
-
-
-@pytest.fixture(scope="module")
-def series():
-    folder = datasets.get_path("synthetic_ct")
-    files = sorted(folder.glob("*.dcm"))
-    in_name_order = [pydicom.dcmread(path, stop_before_pixels=True) for path in files]
-    return dicom.read_series(folder), in_name_order
+def test_task_data_show_the_series_mistakes():
+    for v in (0, 3, 5):
+        data = ex.task(v)
+        assert data.slice_thickness != data.spacing[0]
+        assert data.normal[2] < 0                      # sorting by z reverses the order
+        assert not np.array_equal(np.sort(data.instance_numbers), data.instance_numbers)
+        assert abs(data.voxel_ml - data.lesion_ml) > 2 * ex.VOLUME_TOLERANCE * data.lesion_ml
 
 
-def test_series_geometry_pass(series):
-    ct, _ = series
-    positions = np.sort(_positions(ct.headers))
-    spacing = float(np.diff(positions)[0])
-    assert _run("series_geometry", slice_positions_mm=positions,
-                slice_spacing_mm=spacing).passed
-    assert _run("series_geometry", slice_positions_mm=list(positions),
-                slice_spacing_mm=ct.spacing[0]).passed
+def test_series_geometry(t, variant):
+    check = ex.checks.series_geometry
+    dz = t.spacing[0]
+    good = [(t.positions, dz), (list(t.positions), np.float32(dz)),
+            (np.sort(t.positions[::-1]), float(np.median(np.diff(t.positions))))]
+    for positions, spacing in good:
+        assert grade(check, variant, slice_positions_mm=positions,
+                     slice_spacing_mm=spacing).passed
+    by_instance = t.positions[np.argsort(t.instance_numbers)]
+    assert_fails(grade(check, variant, slice_positions_mm=by_instance, slice_spacing_mm=dz),
+                 "InstanceNumber")
+    assert_fails(grade(check, variant, slice_positions_mm=t.positions[::-1],
+                       slice_spacing_mm=dz), "sorting by z")
+    assert_fails(grade(check, variant, slice_positions_mm=np.sort(t.z_of_positions),
+                       slice_spacing_mm=dz), "z coordinates")
+    assert_fails(grade(check, variant, slice_positions_mm=t.positions,
+                       slice_spacing_mm=t.slice_thickness), "SliceThickness",
+                 forbidden=(f"{dz:g}",))
+    assert_fails(grade(check, variant, slice_positions_mm=t.positions,
+                       slice_spacing_mm=abs(dz * t.normal[2])), "step of z")
+    assert_fails(grade(check, variant, slice_positions_mm=t.positions[1:],
+                       slice_spacing_mm=dz), "one per file")
+    assert_fails(grade(check, variant, slice_positions_mm=..., slice_spacing_mm=dz),
+                 "still `...`")
 
 
-def test_series_geometry_mistakes(series):
-    ct, in_name_order = series
-    positions = np.sort(_positions(ct.headers))
-    unsorted = _positions(in_name_order)
-    _assert_fails(_run("series_geometry", slice_positions_mm=unsorted,
-                       slice_spacing_mm=4.0), "not sorted")
-    _assert_fails(_run("series_geometry", slice_positions_mm=positions[::-1],
-                       slice_spacing_mm=4.0), "superior to inferior")
-    instance_numbers = np.array([float(h.InstanceNumber) for h in ct.headers])
-    _assert_fails(_run("series_geometry", slice_positions_mm=instance_numbers,
-                       slice_spacing_mm=4.0), "imagepositionpatient")
-    pixel = float(ct.headers[0].PixelSpacing[0])
-    _assert_fails(_run("series_geometry", slice_positions_mm=positions,
-                       slice_spacing_mm=pixel), "pixelspacing")
-    wrong_mean = float(np.mean(np.diff(unsorted)))       # differences in file order
-    _assert_fails(_run("series_geometry", slice_positions_mm=positions,
-                       slice_spacing_mm=wrong_mean), "differences of the sorted",
-                  forbidden=("4 mm", "4.0"))
-    _assert_fails(_run("series_geometry", slice_positions_mm=positions[:10],
-                       slice_spacing_mm=4.0), "one per file")
-    _assert_fails(_run("series_geometry", slice_positions_mm=...,
-                       slice_spacing_mm=4.0), "still `...`")
+def test_series_written_for_the_task(tmp_path):
+    from course_utils import dicom
+
+    data = ex.task(0)
+    ct = dicom.read_series(ex.write_series(data, tmp_path))
+    assert np.allclose(ct.hu[::-1, ::-1, :], data.hu, atol=0.51)
+    assert float(ct.headers[0].SliceThickness) == pytest.approx(data.slice_thickness)
+    numbers = [int(h.InstanceNumber) for h in ct.headers]
+    assert numbers != sorted(numbers)
 
 
-# ----------------------------------------------------------------------------- axial_panel
+# ----------------------------------------------------------------------------- figure
 
-def test_axial_panel_pass(case, series):
-    axd, _ = _figure(case)
-    assert _run("axial_panel", capstone_axd=axd).passed
-    ct, _ = series                               # the volume read from DICOM passes too
-    axd, _ = _figure(case, hu=ct.hu)
-    assert _run("axial_panel", capstone_axd=axd).passed
-
-
-def test_axial_panel_mistakes(case):
-    _assert_fails(_run("axial_panel", capstone_axd=...), "still `...`")
-    axd, _ = _figure(case, axial_window="soft_tissue")
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "lung window")
-    axd, _ = _figure(case, contour=False)
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "no outline")
-    axd, _ = _figure(case, legend=False)
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "legend")
-    axd, _ = _figure(case, scalebar=False)
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "scalebar")
-    axd, _ = _figure(case, letters=("L", "R", "A", "P"))
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "viewer's left")
-    axd, _ = _figure(case, letters=None)
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "orientation letters")
-    # a scalebar that thinks the axes are in pixels while they are in mm
-    axd, _ = _figure(case, scalebar=False)
-    annotate.add_scalebar(axd["axial"], pixel_size_mm=case["spacing"][1:], length_mm=50)
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "one data unit")
-    # the image mirrored left-right
-    hu = case["hu"][:, :, ::-1]
-    axd, _ = _figure(case, hu=hu)
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "mirrored")
+@pytest.mark.parametrize("style", STYLES)
+def test_figure_passes_in_every_style(t, variant, style):
+    fig, axd, dice = build(t, style)
+    for check in (ex.checks.axial_panel, ex.checks.coronal_panel, ex.checks.heatmap_panel):
+        result = grade(check, variant, capstone_axd=axd)
+        assert result.passed, (check.name, result.message)
+    result = grade(ex.checks.comparison_panel, variant, capstone_axd=axd,
+                   dice_slice=np.float32(dice))
+    assert result.passed, result.message
 
 
-def test_axial_panel_wrong_names(case):
-    fig, axd = plt.subplot_mosaic([["A", "B"], ["C", "D"]])
-    _assert_fails(_run("axial_panel", capstone_axd=axd), "missing")
+@pytest.mark.parametrize("fault, check, words", [
+    ({"swap_ap": True}, "axial_panel", ("are swapped",)),
+    ({"upside_down": True}, "axial_panel", ("upside down",)),
+    ({"figsize": (183 / 25.4, 120 / 25.4)}, "axial_panel", ("figsize",)),
+    ({"legend": False}, "axial_panel", ("legend",)),
+    ({"swap_rl": True}, "coronal_panel", ("are swapped",)),
+    ({"square_coronal": True}, "coronal_panel", ("size in mm",)),
+    ({"jet_rgba": True}, "heatmap_panel", ("jet",)),
+    ({"bar_50_33": True}, "comparison_panel", ("labelled 50 mm", "33 mm long")),
+    ({"letters": False}, "comparison_panel", ("panel letter",)),
+])
+def test_figure_faults(t, variant, fault, check, words):
+    fig, axd, dice = build(t, "plain", **fault)
+    values = {"capstone_axd": axd}
+    if check == "comparison_panel":
+        values["dice_slice"] = dice
+    assert_fails(grade(ex.checks[check], variant, **values), *words)
+    # the fault breaks its own check only
+    for other in ("axial_panel", "coronal_panel", "heatmap_panel", "comparison_panel"):
+        if other != check:
+            extra = {"dice_slice": dice} if other == "comparison_panel" else {}
+            assert grade(ex.checks[other], variant, capstone_axd=axd, **extra).passed, other
 
 
-# ----------------------------------------------------------------------------- coronal_panel
-
-def test_coronal_panel_pass_and_mistakes(case):
-    axd, _ = _figure(case)
-    assert _run("coronal_panel", capstone_axd=axd).passed
-    axd, _ = _figure(case, coronal_spacing=case["spacing"][1:])   # square pixels
-    _assert_fails(_run("coronal_panel", capstone_axd=axd), "squashed")
-    axd, _ = _figure(case, coronal_flip=True)
-    _assert_fails(_run("coronal_panel", capstone_axd=axd), "upside down")
-    # pixels with aspect = dz/dx instead of an extent in mm: accepted
-    fig, axd2 = plt.subplot_mosaic(PANELS)
-    dz, dx = volume.plane_spacing(case["spacing"], "coronal")
-    axd2["coronal"].imshow(volume.get_plane(case["hu"], "coronal", case["row"]), cmap="gray",
-                           vmin=-1350, vmax=150, aspect=dz / dx)
-    _orientation(axd2["coronal"], "R", "L", "S", "I")
-    assert _run("coronal_panel", capstone_axd=axd2).passed
-    axd2["coronal"].set_aspect("auto")
-    _assert_fails(_run("coronal_panel", capstone_axd=axd2), "auto")
+def test_viridis_bar_for_a_jet_layer_fails_and_a_matching_bar_passes(t, variant):
+    fig, axd, dice = build(t, "plain")
+    ax = axd["heatmap"]
+    ax.images[1].remove()
+    rgba = plt.get_cmap("magma")(t.heat)
+    rgba[..., 3] = t.heat
+    ax.imshow(rgba, extent=_extent(t.heat.shape, t.spacing[1:]))
+    assert grade(ex.checks.heatmap_panel, variant, capstone_axd=axd).passed  # magma bar
+    fig, axd, dice = build(t, "prewindowed")
+    fig.axes[-1].remove()                              # the viridis colorbar
+    assert_fails(grade(ex.checks.heatmap_panel, variant, capstone_axd=axd), "no colorbar")
 
 
-# ----------------------------------------------------------------------------- heatmap_panel
-
-def test_heatmap_panel_pass(case):
-    for mode in ("sparse", "imshow_alpha"):
-        axd, _ = _figure(case, heat_mode=mode)
-        assert _run("heatmap_panel", capstone_axd=axd).passed, mode
-
-
-def test_heatmap_panel_mistakes(case):
-    axd, _ = _figure(case, heat_mode="uniform")
-    _assert_fails(_run("heatmap_panel", capstone_axd=axd), "same opacity")
-    axd, _ = _figure(case, heat_mode="imshow_uniform")
-    _assert_fails(_run("heatmap_panel", capstone_axd=axd), "one opacity")
-    axd, _ = _figure(case, heat_mode="imshow_alpha", heat_cmap="jet")
-    _assert_fails(_run("heatmap_panel", capstone_axd=axd), "perceptually uniform")
-    axd, _ = _figure(case, colorbar_label="")
-    _assert_fails(_run("heatmap_panel", capstone_axd=axd), "no label")
-    axd, _ = _figure(case, heat_mode=None)
-    _assert_fails(_run("heatmap_panel", capstone_axd=axd), "ct only")
+def test_dice_and_volume(t, variant):
+    check = ex.checks.comparison_panel
+    fig, axd, dice = build(t, "plain")
+    assert_fails(grade(check, variant, capstone_axd=axd, dice_slice=t.dice_3d), "whole")
+    volume_check = ex.checks.lesion_volume_from_mesh
+    helper = mesh.mesh_volume(mesh.mask_to_mesh(t.truth, t.spacing)) / 1000
+    assert grade(volume_check, variant, lesion_volume_ml=helper).passed
+    assert grade(volume_check, variant, lesion_volume_ml=np.float32(helper)).passed
+    assert grade(volume_check, variant, lesion_volume_ml=[helper]).passed
+    voxels = metrics.volume_ml(t.truth, t.spacing)
+    assert_fails(grade(volume_check, variant, lesion_volume_ml=voxels), "voxel count",
+                 forbidden=(f"{helper:.2f}",))
+    ball = 4 / 3 * np.pi * t.radius_mm ** 3 / 1000
+    assert_fails(grade(volume_check, variant, lesion_volume_ml=ball),
+                 "ideal ball")
+    assert_fails(grade(volume_check, variant, lesion_volume_ml=helper * 1000), "mm³")
 
 
-# ----------------------------------------------------------------------------- comparison_panel
-
-def test_comparison_panel_pass(case):
-    axd, dice = _figure(case)
-    assert _run("comparison_panel", capstone_axd=axd, dice_slice=dice).passed
-
-
-def test_comparison_panel_dice_mistakes(case):
-    axd, dice = _figure(case)
-    dice_3d = metrics.dice(case["truth"], case["prediction"])
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=dice_3d),
-                  "whole volumes", forbidden=(f"{dice:.2f}",))
-    jaccard = metrics.jaccard(case["truth"][case["k"]], case["prediction"][case["k"]])
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=jaccard),
-                  "2 |a ∩ b|", forbidden=(f"{dice:.2f}",))
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=...), "still `...`")
+def test_values_typed_in_for_variant_0_fail_on_another_variant():
+    t0 = ex.task(0)
+    fig, axd, dice = build(t0, "helpers")
+    values = {"slice_positions_mm": t0.positions.round(3), "slice_spacing_mm": t0.spacing[0],
+              "capstone_axd": axd, "dice_slice": round(dice, 3),
+              "lesion_volume_ml": round(t0.lesion_ml, 3)}
+    for check in ex.checks:
+        answer = {name: values[name] for name in check.params}
+        assert grade(check, 0, **answer).passed, check.name
+        assert not grade(check, 3, **answer).passed, check.name
 
 
-def test_comparison_panel_figure_mistakes(case):
-    axd, dice = _figure(case, compare_colors=("red", "green"))
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=dice), "colour-blind")
-    axd, dice = _figure(case, compare_styles=("-", "-"))
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=dice), "line style")
-    axd, dice = _figure(case, zoom=False)
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=dice), "zoomed")
-    axd, dice = _figure(case, compare_scalebar=False)
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=dice), "scalebar")
-    axd, dice = _figure(case, dice_text="Reference vs prediction")
-    _assert_fails(_run("comparison_panel", capstone_axd=axd, dice_slice=dice), "not written")
+# ----------------------------------------------------------------------------- notebook
 
+@pytest.mark.slow
+def test_whole_notebook_alternative_and_wrong(tmp_path):
+    import nbformat
 
-# ----------------------------------------------------------------------------- lesion volume
+    from course_utils.grade import grade_notebook
 
-def test_lesion_volume_from_mesh(case):
-    truth, spacing = case["truth"], case["spacing"]
-    ml = mesh.mesh_volume(mesh.mask_to_mesh(truth, spacing)) / 1000
-    assert _run("lesion_volume_from_mesh", lesion_volume_ml=ml).passed
-    _assert_fails(_run("lesion_volume_from_mesh", lesion_volume_ml=ml * 1000), "mm³",
-                  forbidden=(f"{ml:.2f}",))
-    in_voxels = mesh.mesh_volume(mesh.mask_to_mesh(truth, (1, 1, 1)))
-    _assert_fails(_run("lesion_volume_from_mesh", lesion_volume_ml=in_voxels), "voxels")
-    prediction_ml = mesh.mesh_volume(mesh.mask_to_mesh(case["prediction"], spacing)) / 1000
-    _assert_fails(_run("lesion_volume_from_mesh", lesion_volume_ml=prediction_ml),
-                  "reference lesion")
-    _assert_fails(_run("lesion_volume_from_mesh", lesion_volume_ml=...), "still `...`")
+    source = nbformat.read("solutions/12_capstone.ipynb", as_version=4)
+    alternative = nbformat.from_dict(source)
+    by_id = {cell.get("id"): cell for cell in alternative.cells}
+    by_id["cell-18"].source = (
+        "from skimage import measure\n"
+        "import trimesh\n"
+        "verts, faces, _, _ = measure.marching_cubes(np.pad(truth, 1).astype(float), 0.5,\n"
+        "                                            spacing=spacing)\n"
+        "lesion_volume_ml = abs(trimesh.Trimesh(verts, faces).volume) / 1000")
+    wrong = nbformat.from_dict(source)
+    by_id = {cell.get("id"): cell for cell in wrong.cells}
+    by_id["cell-18"].source = "lesion_volume_ml = metrics.volume_ml(truth, spacing)  # voxels"
+    results = {}
+    for name, notebook in (("alternative", alternative), ("wrong", wrong)):
+        folder = tmp_path / name
+        folder.mkdir()
+        path = folder / "12_capstone.ipynb"
+        nbformat.write(notebook, path)
+        graded = grade_notebook(path, hidden_variant=5)
+        results[name] = {c.name: c.passed for c in graded.checks}
+    assert all(results["alternative"].values()), results["alternative"]
+    assert [name for name, passed in results["wrong"].items() if not passed] == \
+        ["lesion_volume_from_mesh"], results["wrong"]
