@@ -3,6 +3,7 @@ each classic mistake fails exactly the requirement it breaks, typed-in numbers f
 
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 import nbformat
@@ -16,6 +17,23 @@ from course_utils.dicom import stored_to_hu
 
 checks = ex.checks
 VARIANTS = (0, 3)
+LEARNER_VARIANTS = (0, 4)  # the review's second run: other alternatives, other data
+
+
+def _truth(variant):
+    """What is true of the CT slice of ``variant``, computed here from the task's input
+    (the task data hold no answer): stored values, HU, padding mask."""
+    ct = ex.task(variant).ct
+    stored = ct.pixel_array
+    slope, intercept = float(ct.RescaleSlope), float(ct.RescaleIntercept)
+    air = (-1000 - intercept) / slope
+    ppv = int(ct.PixelPaddingValue)
+    # the padding band is far from every tissue: the "nearer than air" rule is exact
+    padding = np.abs(stored.astype(float) - ppv) < np.abs(stored.astype(float) - air)
+    return types.SimpleNamespace(stored=stored, slope=slope, intercept=intercept,
+                                 hu=stored.astype(np.float64) * slope + intercept,
+                                 padding=padding, padding_value=ppv,
+                                 padding_above=ppv > air)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,7 +53,7 @@ def test_blank_answers_say_still_dots(name):
 @pytest.mark.parametrize("variant", [0, 1, 2, 3, 5, 17, 123])
 def test_the_data_show_the_classic_mistakes(variant):
     task = ex.task(variant)
-    data = task.ct_data
+    data = _truth(variant)
     assert data.hu.shape[0] != data.hu.shape[1]                 # not square
     assert data.slope != 1 and data.intercept < -4000           # slope and intercept matter
     assert (data.stored[~data.padding] > 32767).mean() > 0.02   # an int16 cast wraps
@@ -52,9 +70,10 @@ def test_the_data_show_the_classic_mistakes(variant):
 
 def test_the_variants_differ():
     tasks = [ex.task(v) for v in range(10)]
-    assert len({t.ct_data.hu.shape for t in tasks}) >= 8
-    assert len({(t.ct_data.slope, t.ct_data.intercept) for t in tasks}) >= 8
-    assert {t.ct_data.padding_above for t in tasks} == {True, False}
+    truths = [_truth(v) for v in range(10)]
+    assert len({t.hu.shape for t in truths}) >= 8
+    assert len({(t.slope, t.intercept) for t in truths}) >= 8
+    assert {t.padding_above for t in truths} == {True, False}
     assert len({tuple(t.metal_stored.tolist()) for t in tasks}) == 10
     assert len({t.share_tissue for t in tasks}) >= 3
     assert len({t.query_hu for t in tasks}) == 10
@@ -283,7 +302,7 @@ def test_padding_mask_hard_coded_value():
 
 def test_padding_mask_one_sided_rule_on_a_padding_value_above_air():
     task = ex.task(3)
-    assert task.ct_data.padding_above
+    assert _truth(3).padding_above
     ct = task.ct
     stored = ct.pixel_array.astype(np.float64)
     air = (-1000 - float(ct.RescaleIntercept)) / float(ct.RescaleSlope)
@@ -484,6 +503,268 @@ def test_mr_zscore_integer_result():
     values = np.array(ex.task(0).mr_values)
     assert_fails(grade(checks.mr_zscore, 0, mr_z=np.rint(_z_manual(values)).astype(int)),
                  "integer dtype")
+
+
+# --------------------------------------------------------------------------- more learners
+# Other correct ways and classic mistakes, worked on variants 0 and 4 (review of issue 8).
+
+def test_the_task_data_hold_no_answer():
+    assert set(vars(ex.task(0))) == {"variant", "ct", "metal_stored", "metal_slope",
+                                      "metal_intercept", "share_tissue", "query_hu",
+                                      "mr_values"}
+
+
+@pytest.mark.parametrize("variant", [0, 3, 4, 10, 27])
+def test_the_checks_padding_is_the_area_outside_a_disc(variant):
+    padding = ex._ct_expected(ex.task(variant)).padding
+    assert np.array_equal(padding, _truth(variant).padding)
+    rows, cols = padding.shape
+    yy, xx = np.mgrid[:rows, :cols]
+    distance = np.hypot(yy - (rows - 1) / 2, xx - (cols - 1) / 2)
+    assert distance[~padding].max() < distance[padding].min()
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2, 3, 4, 5])
+def test_one_query_value_is_at_an_end_of_its_range(variant):
+    ends = {end for ends in ex.TISSUE_HU.values() for end in ends}
+    assert any(value in ends for value in ex.task(variant).query_hu)
+
+
+def _hu_loop(ct):
+    slope, intercept = float(ct.RescaleSlope), float(ct.RescaleIntercept)
+    return np.array([[float(v) * slope + intercept for v in row] for row in ct.pixel_array])
+
+
+MORE_HU_ANSWERS = {
+    "python loop": _hu_loop,
+    "np.multiply with a float32 dtype": lambda ct: np.add(
+        np.multiply(ct.pixel_array, np.float32(ct.RescaleSlope), dtype=np.float32),
+        np.float32(ct.RescaleIntercept)),
+    "data_element values": lambda ct: ct.pixel_array.astype(float)
+    * ct.data_element("RescaleSlope").value + ct.data_element("RescaleIntercept").value,
+    "masked_equal on the padding value": lambda ct: np.ma.masked_equal(
+        ct.pixel_array, int(ct.PixelPaddingValue)).astype(np.float64)
+    * float(ct.RescaleSlope) + float(ct.RescaleIntercept),
+    "masked_where on the padding rule": lambda ct: np.ma.masked_where(
+        _padding_rule(ct), _manual(ct)),
+    "-1024 in the padding": lambda ct: np.where(_padding_rule(ct), -1024.0, _manual(ct)),
+}
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+@pytest.mark.parametrize("how", MORE_HU_ANSWERS)
+def test_hu_from_header_more_ways_pass(variant, how):
+    result = grade(checks.hu_from_header, variant,
+                   ct_hu=MORE_HU_ANSWERS[how](ex.task(variant).ct))
+    assert result.passed, result.message
+
+
+def test_hu_from_header_float16():
+    ct = ex.task(4).ct
+    hu = ct.pixel_array.astype(np.float16) * np.float16(ct.RescaleSlope) \
+        + np.float16(ct.RescaleIntercept)
+    _hu_fails(4, hu, "float16")
+
+
+def test_hu_from_header_padding_set_to_minus_2000():
+    ct = ex.task(4).ct
+    _hu_fails(4, np.where(_padding_rule(ct), -2000.0, _manual(ct)), "padding pixels",
+              "neither their rescaled value")
+
+
+MORE_METAL_ANSWERS = {
+    "list comprehension": lambda s, m, b: [v * m + b for v in s.tolist()],
+    "tuple of floats": lambda s, m, b: tuple(float(v) * m + b for v in s),
+    "int64 then float": lambda s, m, b: s.astype(np.int64) * m + b,
+    "np.polyval": lambda s, m, b: np.polyval([m, b], s.astype(np.float64)),
+}
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+@pytest.mark.parametrize("how", MORE_METAL_ANSWERS)
+def test_no_overflow_more_ways_pass(variant, how):
+    stored, slope, intercept = _metal(variant)
+    result = grade(checks.no_overflow, variant,
+                   metal_hu=MORE_METAL_ANSWERS[how](stored, slope, intercept))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+def test_no_overflow_reordered(variant):
+    stored, slope, intercept = _metal(variant)
+    result = grade(checks.no_overflow, variant,
+                   metal_hu=(stored.astype(float) * slope + intercept)[::-1])
+    assert_fails(result, "another order", forbidden=(intercept,))
+
+
+def test_no_overflow_float16():
+    stored, slope, intercept = _metal(4)
+    result = grade(checks.no_overflow, 4,
+                   metal_hu=stored.astype(np.float16) * slope + intercept)
+    assert_fails(result, "float16")
+
+
+def _padding_isin(ct):
+    value, slope = int(ct.PixelPaddingValue), float(ct.RescaleSlope)
+    band = int(200 / slope)
+    return np.isin(ct.pixel_array, np.arange(value - band, value + band + 1))
+
+
+def _padding_masked_inside(ct):
+    value, slope = int(ct.PixelPaddingValue), float(ct.RescaleSlope)
+    stored = ct.pixel_array.astype(np.float64)
+    return np.ma.getmaskarray(np.ma.masked_inside(stored, value - 200 / slope,
+                                                  value + 200 / slope))
+
+
+MORE_PADDING_ANSWERS = {
+    "np.isin a band": _padding_isin,
+    "masked_inside": _padding_masked_inside,
+    "int64 difference, 300 HU": lambda ct: np.abs(ct.pixel_array.astype(np.int64)
+                                                  - int(ct.PixelPaddingValue))
+    <= 300 / float(ct.RescaleSlope),
+    "list of lists": lambda ct: _padding_rule(ct).tolist(),
+}
+
+
+@pytest.mark.parametrize("variant", (*LEARNER_VARIANTS, 3))
+@pytest.mark.parametrize("how", MORE_PADDING_ANSWERS)
+def test_padding_mask_more_ways_pass(variant, how):
+    result = grade(checks.padding_mask, variant,
+                   ct_padding=MORE_PADDING_ANSWERS[how](ex.task(variant).ct))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("variant", (*LEARNER_VARIANTS, 3))
+def test_padding_mask_uint16_difference(variant):
+    ct = ex.task(variant).ct
+    wrapped = np.abs(ct.pixel_array - np.uint16(int(ct.PixelPaddingValue))) \
+        < 300 / float(ct.RescaleSlope)
+    _padding_fails(variant, wrapped, "marks none of the padding pixels below",
+                   "uint16")
+
+
+def test_padding_mask_one_pixel_missed_or_added():
+    truth = _truth(4).padding
+    one_missed = truth.copy()
+    one_missed[np.argwhere(truth)[0][0], np.argwhere(truth)[0][1]] = False
+    _padding_fails(4, one_missed, "misses 1 padding pixel:")
+    one_more = truth.copy()
+    one_more[truth.shape[0] // 2, truth.shape[1] // 2] = True
+    _padding_fails(4, one_more, "also marks 1 pixel inside the scan")
+
+
+def test_padding_mask_hu_threshold_holds_only_below_air():
+    """-2000 HU as the padding limit: right where padding lies below air (variant 0), wrong
+    on a variant where it lies above: the hidden variant tells them apart."""
+    assert grade(checks.padding_mask, 0, ct_padding=_manual(ex.task(0).ct) <= -2000).passed
+    _padding_fails(3, _manual(ex.task(3).ct) <= -2000, "selects no pixel")
+
+
+MORE_SHARE_ANSWERS = {
+    "masked array of the HU": lambda hu, pad, r: float(np.mean(np.ma.masked_outside(
+        np.ma.masked_array(hu, mask=pad).compressed(), *r).count()
+        / np.count_nonzero(~pad))),
+    "sum over sum": lambda hu, pad, r: ((hu >= r[0]) & (hu <= r[1]) & ~pad).sum()
+    / (~pad).sum(),
+    "np.float32": lambda hu, pad, r: np.float32(np.mean(((hu >= r[0]) & (hu <= r[1]))[~pad])),
+    "np.isin of a range of ints": lambda hu, pad, r: np.mean(
+        np.logical_and(hu[~pad] >= min(r), hu[~pad] <= max(r))),
+}
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+@pytest.mark.parametrize("how", MORE_SHARE_ANSWERS)
+def test_tissue_share_more_ways_pass(variant, how):
+    result = grade(checks.tissue_share, variant,
+                   ct_tissue_fraction=MORE_SHARE_ANSWERS[how](*_share_inputs(variant)))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+@pytest.mark.parametrize("open_end", ["high", "low"])
+def test_tissue_share_half_open_range(variant, open_end):
+    hu, pad, (low, high) = _share_inputs(variant)
+    inside = hu[~pad]
+    hits = (inside >= low) & (inside < high) if open_end == "high" \
+        else (inside > low) & (inside <= high)
+    _share_fails(variant, float(hits.mean()), "at one end of the range", "both ends")
+
+
+def _names_flat(query):
+    return [name for value in query for name, (low, high) in ex.TISSUE_HU.items()
+            if low <= value <= high]
+
+
+def _names_select(query):
+    q = np.asarray(query)
+    conditions = [(q >= low) & (q <= high) for low, high in ex.TISSUE_HU.values()]
+    return np.select(conditions, list(ex.TISSUE_HU), default="?").tolist()
+
+
+def _names_range_membership(query):
+    return [next(n for n, (lo, hi) in ex.TISSUE_HU.items() if v in range(lo, hi + 1))
+            for v in query]
+
+
+def _names_dict_lookup(query):
+    table = {value: name for name, (low, high) in ex.TISSUE_HU.items()
+             for value in range(low, high + 1)}
+    return [table[value] for value in query]
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+@pytest.mark.parametrize("how", [_names_flat, _names_select, _names_range_membership,
+                                 _names_dict_lookup])
+def test_tissue_names_more_ways_pass(variant, how):
+    result = grade(checks.tissue_names, variant, tissue_of_values=how(ex.task(variant).query_hu))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+def test_tissue_names_strict_comparisons(variant):
+    query = ex.task(variant).query_hu
+    strict = [next((n for n, (lo, hi) in ex.TISSUE_HU.items() if lo < v < hi), "unknown")
+              for v in query]
+    result = grade(checks.tissue_names, variant, tissue_of_values=strict)
+    assert_fails(result, "(got 'unknown')", "both ends are included")
+    skipped = [n for v in query for n, (lo, hi) in ex.TISSUE_HU.items() if lo < v < hi]
+    result = grade(checks.tissue_names, variant, tissue_of_values=skipped)
+    assert_fails(result, "list of 6 strings", "both ends are included")
+
+
+MORE_Z_ANSWERS = {
+    "std with ddof=1": lambda v, fg: (v - v[fg].mean()) / v[fg].std(ddof=1),
+    "foreground >= threshold": lambda v, fg: (lambda f: (v - v[f].mean()) / v[f].std())(
+        v >= threshold_otsu(v)),
+    "nanmean and nanstd": lambda v, fg: (lambda w: (v - np.nanmean(w)) / np.nanstd(w))(
+        np.where(fg, v, np.nan)),
+    "float32 throughout": lambda v, fg: (lambda x: (x - x[fg].mean()) / x[fg].std())(
+        v.astype(np.float32)),
+}
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+@pytest.mark.parametrize("how", MORE_Z_ANSWERS)
+def test_mr_zscore_more_ways_pass(variant, how):
+    values = np.array(ex.task(variant).mr_values)
+    z = MORE_Z_ANSWERS[how](values, values > threshold_otsu(values))
+    result = grade(checks.mr_zscore, variant, mr_z=z)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("variant", LEARNER_VARIANTS)
+def test_mr_zscore_foreground_only(variant):
+    values = np.array(ex.task(variant).mr_values)
+    fg = values > threshold_otsu(values)
+    z = (values - values[fg].mean()) / values[fg].std()
+    result = grade(checks.mr_zscore, variant, mr_z=np.where(fg, z, 0.0))
+    assert_fails(result, "right in the foreground but not outside it")
+    assert "spread" not in result.message
+    for hidden in (np.where(fg, z, np.nan), np.ma.masked_array(z, mask=~fg)):
+        result = grade(checks.mr_zscore, variant, mr_z=hidden)
+        assert_fails(result, "NaN (or masked) outside the foreground")
+        assert "whole image" not in result.message
 
 
 # --------------------------------------------------------------------------- typed in

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import contextvars
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -195,6 +196,11 @@ def _plain_dataset(dataset: Any, depth: int) -> dict[str, Any]:
         vrs[key] = str(element.VR)
     out: dict[str, Any] = {"__type__": "dataset", "elements": elements, "vr": vrs,
                            "has_pixel_data": "PixelData" in dataset}
+    if "PixelData" in dataset:  # a digest, so that a check can tell whether pixels changed
+        try:
+            out["pixel_sha256"] = hashlib.sha256(bytes(dataset.PixelData)).hexdigest()
+        except Exception:  # deferred or unreadable pixel data: no digest
+            pass
     meta = getattr(dataset, "file_meta", None)
     if meta is not None and depth < 2:
         out["file_meta"] = _plain_dataset(meta, depth + 1)["elements"]

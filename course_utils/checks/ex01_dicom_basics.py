@@ -8,11 +8,12 @@ file shipped with pydicom) and from a small synthetic series:
   patient, institution and station are fictional and change with the variant, and a private
   element repeats the patient's name, as vendors' private elements often do;
 - the elements whose VR is asked change with the variant;
-- the series folder holds one to three series, of single-frame files (no Number of Frames)
-  or of multi-frame files, in numbers that change with the variant.
+- the series folder holds two or three series (one study), of single-frame files (no Number
+  of Frames) or of multi-frame files, in numbers that change with the variant.
 
-The notebook writes these data to files with :func:`write_files`; the checks compare the
-answers with the in-memory task data only.
+The notebook writes these data to files with :func:`write_files`. The task data hold only
+this input (the slice and the series' datasets), never an expected answer: each check
+computes what it expects from the in-memory datasets.
 """
 
 from __future__ import annotations
@@ -160,15 +161,14 @@ def _series_plan(variant: int, rng: np.random.Generator) -> dict[str, Any]:
         files, frames = [12, 3], 1
     else:
         while True:
-            n_series = int(rng.integers(1, 4))
+            n_series = int(rng.integers(2, 4))  # one study: Study UIDs count 1
             frames = int(rng.choice([1, 1, 2, 3, 4]))
             files = [int(rng.integers(2, 10)) for _ in range(n_series)]
             # counts that tell the classic mistakes apart, and not variant 0's
             if len({sum(files), frames, n_series}) == 3 and sum(files) not in (15,) \
                     and sum(files) >= 4:
                 break
-    return {"files_per_series": files, "frames_per_file": frames, "n_files": sum(files),
-            "n_uids": len(files)}
+    return {"files_per_series": files, "frames_per_file": frames}
 
 
 @checks.task_data
@@ -178,32 +178,24 @@ def make_task(variant: int) -> types.SimpleNamespace:
     Returns
     -------
     types.SimpleNamespace
-        ``ct`` (a pydicom Dataset, the slice to read), ``identity`` (its identifying values),
-        ``pixels`` (its stored values, read-only), ``rows``, ``columns``, ``pixel_spacing``,
-        ``vr_tags`` (tags whose VR task 2 asks for) and ``vrs`` (their VRs), ``series`` (the
-        counts of task 3) and ``variant``.
+        ``ct`` (a pydicom Dataset, the slice to read), ``vr_tags`` (tags whose VR task 2 asks
+        for), ``series`` (the datasets of the series folder, in file order) and ``variant``:
+        input only, no expected answer.
     """
     rng = np.random.default_rng([1, variant])
-    ct, identity = _make_ct(variant, rng)
-    pixels = ct.pixel_array.copy()
-    pixels.flags.writeable = False
+    ct, _ = _make_ct(variant, rng)
     vr_tags = _vr_tags(variant, rng)
-    return types.SimpleNamespace(
-        variant=variant, ct=ct, identity=identity, pixels=pixels,
-        rows=int(ct.Rows), columns=int(ct.Columns),
-        pixel_spacing=tuple(float(v) for v in ct.PixelSpacing),
-        slice_thickness=float(ct.SliceThickness),
-        vr_tags=vr_tags, vrs=tuple(ct[tag].VR for tag in vr_tags),
-        series=_series_plan(variant, rng))
+    plan = _series_plan(variant, rng)
+    return types.SimpleNamespace(variant=variant, ct=ct, vr_tags=vr_tags,
+                                 series=tuple(_series_datasets(variant, plan)))
 
 
-def _series_datasets(variant: int) -> list[Any]:
+def _series_datasets(variant: int, plan: dict[str, Any]) -> list[Any]:
     """The files of the task's series folder, as datasets (single- or multi-frame)."""
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import (CTImageStorage, ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID,
                              generate_uid)
 
-    plan = checks.task(variant).series
     frames = plan["frames_per_file"]
     rng = np.random.default_rng([11, variant])
     study = generate_uid(entropy_srcs=["course_utils ex01 study", str(variant)])
@@ -265,7 +257,7 @@ def write_files(folder: str | Path, variant: int | None = None) -> tuple[Path, P
     folder = Path(folder)
     series_folder = folder / "series"
     series_folder.mkdir(parents=True, exist_ok=True)
-    files = _series_datasets(data.variant)
+    files = data.series
     names = {f"{ds.SOPInstanceUID}.dcm" for ds in files}
     stale = [p.name for p in series_folder.glob("*.dcm") if p.name not in names]
     if stale:
@@ -276,6 +268,30 @@ def write_files(folder: str | Path, variant: int | None = None) -> tuple[Path, P
     for ds in files:
         ds.save_as(series_folder / f"{ds.SOPInstanceUID}.dcm", enforce_file_format=True)
     return ct_path, series_folder
+
+
+# --------------------------------------------------------------------------- expected values
+
+def _header_expected(task: Any) -> types.SimpleNamespace:
+    """Rows, Columns, Pixel Spacing and Slice Thickness of the task's slice."""
+    ct = task.ct
+    return types.SimpleNamespace(rows=int(ct.Rows), columns=int(ct.Columns),
+                                 pixel_spacing=[float(v) for v in ct.PixelSpacing],
+                                 slice_thickness=float(ct.SliceThickness))
+
+
+def _series_expected(task: Any) -> dict[str, int]:
+    """Files, frames per file and distinct Series Instance UIDs of the task's series."""
+    series = task.series
+    frames = {int(ds.get("NumberOfFrames", 1)) for ds in series}
+    return {"n_files": len(series), "frames_per_file": frames.pop(),
+            "n_uids": len({str(ds.SeriesInstanceUID) for ds in series})}
+
+
+def _identity(task: Any) -> dict[str, str]:
+    """The identifying values of the task's slice (what anonymization must not keep)."""
+    return {keyword: str(task.ct.get(keyword, ""))
+            for keyword in (*_REPLACED, *_EMPTIED_OR_REMOVED)}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -302,38 +318,49 @@ def _int_count(value: Any, name: str) -> float:
     return get_number(value, name)
 
 
+def _int_value(value: Any, name: str) -> int:
+    """An answer the task asks for as an ``int`` (numpy integers are ints once plain)."""
+    number = _int_count(value, name)
+    if isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+        raise CheckFailed(f"`{name}` is a float: the task asks for an int (a number of "
+                          "pixels has no fraction).")
+    return int(number)
+
+
 # --------------------------------------------------------------------------- checks
 
 @checks.add(points=1)
 def header_values(ct_rows, ct_columns, ct_pixel_spacing, task):
     """Rows, Columns and Pixel Spacing of the task's CT slice, as numbers."""
-    rows = _int_count(ct_rows, "ct_rows")
-    columns = _int_count(ct_columns, "ct_columns")
-    if rows != task.rows:
-        if rows == task.columns:
+    expected = _header_expected(task)
+    rows = _int_value(ct_rows, "ct_rows")
+    columns = _int_value(ct_columns, "ct_columns")
+    if rows != expected.rows:
+        if rows == expected.columns:
             raise CheckFailed("`ct_rows` holds the number of columns: Rows (0028,0010) is the "
                               "first axis of pixel_array, the image's height.")
-        if rows == task.rows * task.columns:
+        if rows == expected.rows * expected.columns:
             raise CheckFailed("`ct_rows` is the number of pixels, not of rows: read the "
                               "Rows element of the header.")
         raise CheckFailed("`ct_rows` is not the value of the Rows element (0028,0010) of "
                           "this task's slice: read it from `ds`.")
-    if columns != task.columns:
-        if columns == task.rows:
+    if columns != expected.columns:
+        if columns == expected.rows:
             raise CheckFailed("`ct_columns` holds the number of rows: Columns (0028,0011) is "
                               "the second axis of pixel_array, the image's width.")
         raise CheckFailed("`ct_columns` is not the value of the Columns element (0028,0011) "
                           "of this task's slice: read it from `ds`.")
     spacing = _as_number_list(ct_pixel_spacing, "ct_pixel_spacing", 2)
-    expected = list(task.pixel_spacing)
-    if not np.allclose(spacing, expected, rtol=1e-6):
-        if np.allclose(spacing, expected[::-1], rtol=1e-6):
+    wanted = expected.pixel_spacing
+    if not np.allclose(spacing, wanted, rtol=1e-6):
+        if np.allclose(spacing, wanted[::-1], rtol=1e-6):
             raise CheckFailed("`ct_pixel_spacing` is in the wrong order: Pixel Spacing is "
                               "(row spacing, column spacing) = (dy, dx); keep the header's "
                               "order.")
-        if np.allclose(spacing, [task.slice_thickness] * 2):
+        if np.isclose(spacing, expected.slice_thickness).any():
             raise CheckFailed("`ct_pixel_spacing` holds the slice thickness: Pixel Spacing "
-                              "is element (0028,0030).")
+                              "is element (0028,0030), Slice Thickness (0018,0050) is "
+                              "another quantity.")
         raise CheckFailed("`ct_pixel_spacing` does not match the Pixel Spacing element "
                           "(0028,0030) of this task's slice: read both values.")
 
@@ -345,7 +372,7 @@ def element_vrs(tag_vrs, task):
         get_string(tag_vrs, "tag_vrs")
     if type_of(tag_vrs) == "list_array":
         tag_vrs = tag_vrs["items"]
-    expected = list(task.vrs)
+    expected = [task.ct[tag].VR for tag in task.vr_tags]
     if isinstance(tag_vrs, str) or not isinstance(tag_vrs, list) \
             or len(tag_vrs) != len(expected):
         raise CheckFailed(f"`tag_vrs` should be a list of {len(expected)} strings, one VR per "
@@ -359,9 +386,10 @@ def element_vrs(tag_vrs, task):
         if text.upper() == vr and text != vr:
             raise CheckFailed(f"{label} is in lower case: VRs are written in capital letters.")
         if text != vr:
-            if len(text) != 2:
-                raise CheckFailed(f"{label} should be the two-letter VR code of the element "
-                                  "(the element's .VR attribute), not a description.")
+            if len(text) != 2 or not text.isalpha():
+                raise CheckFailed(f"{label} is not a VR: a VR is the two-letter code that the "
+                                  "element's .VR attribute gives (not its value, keyword or "
+                                  "name).")
             raise CheckFailed(f"{label} is not that element's VR: look the element up by its "
                               "tag (ds[group, element]) and read its .VR.")
 
@@ -369,7 +397,7 @@ def element_vrs(tag_vrs, task):
 @checks.add(points=1)
 def series_counts(series_n_files, series_frames_per_file, series_n_uids, task):
     """Files, frames per file and Series Instance UIDs of the task's series folder."""
-    plan = task.series
+    plan = _series_expected(task)
     files = _int_count(series_n_files, "series_n_files")
     per_file = _int_count(series_frames_per_file, "series_frames_per_file")
     uids = _int_count(series_n_uids, "series_n_uids")
@@ -384,14 +412,19 @@ def series_counts(series_n_files, series_frames_per_file, series_n_uids, task):
             raise CheckFailed("`series_frames_per_file` is the number of files; the task asks "
                               "how many frames one file holds (Number of Frames, and what its "
                               "absence means).")
-        raise CheckFailed("`series_frames_per_file` does not match Number of Frames of the "
-                          "files: remember what an absent Number of Frames means.")
+        if plan["frames_per_file"] == 1:
+            raise CheckFailed("`series_frames_per_file` is not what these files hold: they "
+                              "have no Number of Frames element; remember what its absence "
+                              "means.")
+        raise CheckFailed("`series_frames_per_file` does not match the files' Number of "
+                          "Frames (0028,0008): read that element.")
     if uids != plan["n_uids"]:
         if uids == plan["n_files"]:
             raise CheckFailed("`series_n_uids` counts one UID per file: those are SOP Instance "
                               "UIDs. Count the distinct Series Instance UIDs.")
-        raise CheckFailed("`series_n_uids` is not the number of distinct Series Instance UIDs "
-                          "in the folder: collect them in a set.")
+        raise CheckFailed("`series_n_uids` is not the number of distinct Series Instance "
+                          "UIDs in the folder (not of Study Instance UIDs, not of Series "
+                          "Numbers).")
 
 
 def _elements(described: Any, name: str) -> dict[str, Any]:
@@ -409,8 +442,13 @@ def _same_value(value: Any, original: Any) -> bool:
 
 
 def _check_anonymized(elements: dict[str, Any], name: str, task: Any) -> None:
+    identity = _identity(task)
     for keyword in _REPLACED:
-        if str(elements.get(keyword, "")) == task.identity[keyword]:
+        if keyword not in elements:
+            raise CheckFailed(f"{name} has no {keyword} any more: PS3.15 table E.1-1 empties "
+                              "it or replaces it with a dummy value (action Z), it does not "
+                              "remove it (the element is type 2: it must be present).")
+        if str(elements[keyword]) == identity[keyword]:
             raise CheckFailed(f"{name} still holds the original {keyword}: empty it or "
                               "replace it with a pseudonym (PS3.15 table E.1-1).")
     for keyword in _EMPTIED_OR_REMOVED:
@@ -420,10 +458,15 @@ def _check_anonymized(elements: dict[str, Any], name: str, task: Any) -> None:
     private = [key for key in elements
                if key.startswith("(") and int(key[1:5], 16) % 2 == 1]
     if private:
-        raise CheckFailed(f"{name} still has {len(private)} private elements (odd group "
+        raise CheckFailed(f"{name} still has {len(private)} private element"
+                          f"{'s' if len(private) > 1 else ''} (odd group "
                           "numbers); they may hold anything, the patient's name included: "
                           "remove them.")
-    if str(elements.get("PatientIdentityRemoved", "")).upper() != "YES":
+    said = str(elements.get("PatientIdentityRemoved", ""))
+    if said != "YES":
+        if said.strip().upper() == "YES":
+            raise CheckFailed(f"{name} says Patient Identity Removed in lower case: its VR is "
+                              "CS (code string), whose values are upper case.")
         raise CheckFailed(f"{name} does not say that it was anonymized: set Patient "
                           "Identity Removed (0012,0062) to YES.")
 
@@ -431,14 +474,15 @@ def _check_anonymized(elements: dict[str, Any], name: str, task: Any) -> None:
 def _plain_task_ct(task: Any) -> dict[str, Any]:
     from course_utils.checks import to_plain
 
-    return to_plain(task.ct)["elements"]
+    return to_plain(task.ct)
 
 
 @checks.add(points=1)
 def anonymized_dataset(anon_ds, ds, task):
     """An anonymized copy of the task's slice: identifiers gone, the rest and the pixels kept."""
     elements = _elements(anon_ds, "anon_ds")
-    original = _plain_task_ct(task)
+    plain = _plain_task_ct(task)
+    original = plain["elements"]
     if not anon_ds.get("has_pixel_data"):
         raise CheckFailed("`anon_ds` has no pixel data any more: anonymize the header and keep "
                           "the image.")
@@ -449,9 +493,13 @@ def anonymized_dataset(anon_ds, ds, task):
         if not _same_value(elements[keyword], original[keyword]):
             raise CheckFailed(f"`anon_ds` has another {keyword} than this task's slice: "
                               "anonymize a copy of `ds`, read from `ct_path`.")
+    digest = anon_ds.get("pixel_sha256")
+    if digest is not None and plain.get("pixel_sha256") not in (None, digest):
+        raise CheckFailed("`anon_ds` has other pixel data than the task's slice: "
+                          "anonymization changes the header, not the image.")
     _check_anonymized(elements, "`anon_ds`", task)
     source = _elements(ds, "ds")
-    if str(source.get("PatientName", "")) != task.identity["PatientName"] \
+    if str(source.get("PatientName", "")) != _identity(task)["PatientName"] \
             or not any(key.startswith("(") for key in source):
         raise CheckFailed("`ds` was anonymized too: change a copy (copy.deepcopy(ds), or "
                           "course_utils.dicom.anonymize, which returns one) and leave `ds` "
@@ -480,7 +528,8 @@ def written_file(anon_path, task):
                           f"({type(error).__name__}).") from None
     if pixels is None:
         raise CheckFailed("the file has no pixel data: write the whole dataset.")
-    if pixels.shape != task.pixels.shape or not np.array_equal(pixels, task.pixels):
+    expected = task.ct.pixel_array
+    if pixels.shape != expected.shape or not np.array_equal(pixels, expected):
         raise CheckFailed("the pixels in the file differ from this task's slice: "
                           "anonymization changes the header, not the image.")
     _check_anonymized(to_plain(reread)["elements"], "the written file", task)

@@ -9,10 +9,13 @@ Every variant has its own data, made in memory by :func:`make_task`:
   area its pixels are padding, spread by (simulated) lossy compression around Pixel Padding
   Value, which lies below or above the tissues' stored values depending on the variant;
 - unsigned stored values of air, tissue, bone and metal with their own slope and intercept;
-- which tissue's share of the scan task 4 asks for, and the HU values task 5 classifies;
+- which tissue's share of the scan task 4 asks for, and the HU values task 5 classifies (one
+  of them at an end of its range, so that a strict comparison fails);
 - an MR image (``MR_small.dcm``) cropped to a non-square image, with its own receiver gain.
 
-The checks compare the answers with these in-memory data only.
+The task data hold only the exercise's input, never an expected answer: each check computes
+what it expects from these in-memory data (the HU from the stored values and the header, the
+padding from the stored values around Pixel Padding Value, the tissue share from both...).
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ TISSUE_HU = {
 PADDING_HU = -1024.0
 _SHARE_TISSUES = ("fat", "lung", "soft tissue", "cancellous bone")
 _WRAP = 65536.0
+#: Half-width, in HU, of the band around Pixel Padding Value over which the (simulated) lossy
+#: compression spreads the padding; no pixel of the scan comes near that band.
+_PADDING_SPREAD_HU = 120.0
 
 
 # --------------------------------------------------------------------------- task data
@@ -86,7 +92,7 @@ def _make_ct(variant: int, rng: np.random.Generator) -> types.SimpleNamespace:
     yy, xx = np.mgrid[:rows, :cols]
     radius = (0.5 if variant == 0 else rng.uniform(0.48, 0.53)) * max(rows, cols)
     padding = np.hypot(yy - (rows - 1) / 2, xx - (cols - 1) / 2) > radius
-    spread = 120 / slope
+    spread = _PADDING_SPREAD_HU / slope
     if pad_above:
         pad_value = int(65535 - spread - int(rng.integers(0, 200)))
     else:
@@ -101,12 +107,7 @@ def _make_ct(variant: int, rng: np.random.Generator) -> types.SimpleNamespace:
     ds.RescaleSlope, ds.RescaleIntercept = _ds_str(slope), _ds_str(intercept)
     ds.RescaleType = "HU"
     ds.add_new(0x00280120, "US", pad_value)  # PixelPaddingValue, unsigned like the pixels
-    expected = stored.astype(np.float64) * slope + intercept
-    for array in (stored, expected, padding):
-        array.flags.writeable = False
-    return types.SimpleNamespace(ds=ds, stored=stored, slope=slope, intercept=intercept,
-                                 hu=expected, padding=padding, padding_value=pad_value,
-                                 padding_above=pad_above)
+    return ds
 
 
 def _make_metal(variant: int, rng: np.random.Generator) -> types.SimpleNamespace:
@@ -127,7 +128,7 @@ def _make_metal(variant: int, rng: np.random.Generator) -> types.SimpleNamespace
 
 def _make_query(variant: int, rng: np.random.Generator) -> tuple[int, ...]:
     if variant == 0:
-        return (40, -1000, 250, -100, -800, 1500)
+        return (40, -1000, 300, -100, -800, 1500)  # 300: the high end of cancellous bone
     reference = ["soft tissue", "air", "cancellous bone", "fat", "lung", "cortical bone"]
     while True:
         names = [str(n) for n in rng.choice(list(TISSUE_HU), size=6)]
@@ -136,8 +137,15 @@ def _make_query(variant: int, rng: np.random.Generator) -> tuple[int, ...]:
     values = []
     for name in names:
         low, high = TISSUE_HU[name]
-        values.append(int(rng.integers(low + 1, high)))  # never on a boundary
+        values.append(int(rng.integers(low + 1, high)))
+    # one value at an end of its range: both ends are included
+    at_end = int(rng.integers(len(values)))
+    values[at_end] = TISSUE_HU[names[at_end]][int(rng.integers(2))]
     return tuple(values)
+
+
+def _range_ends() -> set[int]:
+    return {end for ends in TISSUE_HU.values() for end in ends}
 
 
 def _make_mr(variant: int, rng: np.random.Generator) -> np.ndarray:
@@ -171,19 +179,35 @@ def make_task(variant: int) -> types.SimpleNamespace:
     Returns
     -------
     types.SimpleNamespace
-        ``ct`` (a pydicom Dataset: the slice of tasks 1, 3 and 4) with ``ct_data`` (its stored
-        values, expected HU, true padding mask...), ``metal_stored``, ``metal_slope``,
-        ``metal_intercept`` (task 2), ``share_tissue`` (task 4), ``query_hu`` (task 5),
-        ``mr_values`` (task 6) and ``variant``.
+        ``ct`` (a pydicom Dataset: the slice of tasks 1, 3 and 4), ``metal_stored``,
+        ``metal_slope``, ``metal_intercept`` (task 2), ``share_tissue`` (task 4), ``query_hu``
+        (task 5), ``mr_values`` (task 6) and ``variant``: input only, no expected answer.
     """
     rng = np.random.default_rng([2, variant])
     ct = _make_ct(variant, rng)
     metal = _make_metal(variant, rng)
     share = "fat" if variant == 0 else str(rng.choice(_SHARE_TISSUES))
     return types.SimpleNamespace(
-        variant=variant, ct=ct.ds, ct_data=ct,
+        variant=variant, ct=ct,
         metal_stored=metal.stored, metal_slope=metal.slope, metal_intercept=metal.intercept,
         share_tissue=share, query_hu=_make_query(variant, rng), mr_values=_make_mr(variant, rng))
+
+
+def _ct_expected(task: Any) -> types.SimpleNamespace:
+    """What the checks expect of the CT slice, computed from the task's input only.
+
+    ``stored`` (the pixel array), ``slope``, ``intercept``, ``hu`` (stored x slope +
+    intercept, in float64), ``padding_value`` and ``padding`` (the stored values within the
+    compression's spread of Pixel Padding Value: exactly the pixels outside the scan disc).
+    """
+    ct = task.ct
+    stored = np.array(ct.pixel_array)
+    slope, intercept = float(ct.RescaleSlope), float(ct.RescaleIntercept)
+    padding_value = int(ct.PixelPaddingValue)
+    hu = stored.astype(np.float64) * slope + intercept
+    padding = np.abs(stored.astype(np.float64) - padding_value) <= _PADDING_SPREAD_HU / slope
+    return types.SimpleNamespace(stored=stored, slope=slope, intercept=intercept, hu=hu,
+                                 padding_value=padding_value, padding=padding)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -200,6 +224,12 @@ def _float_image(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
         raise CheckFailed(f"`{name}` has an integer dtype ({array.dtype}): compute in floating "
                           "point (convert the stored values with .astype(np.float32) first).")
     return np.ma.filled(np.ma.asarray(array, dtype=np.float64), np.nan)
+
+
+def _not_float16(array: np.ndarray, name: str) -> None:
+    if array.dtype == np.float16:
+        raise CheckFailed(f"`{name}` is float16, whose 11-bit precision rounds values of "
+                          "thousands of HU: use float32 or float64.")
 
 
 def _rescale_fault(hu: np.ndarray, stored: np.ndarray, slope: float, intercept: float,
@@ -249,8 +279,9 @@ def _bool_mask(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
 @checks.add(points=1)
 def hu_from_header(ct_hu, task):
     """HU of the task's slice from its stored values, Rescale Slope and Rescale Intercept."""
-    data = task.ct_data
+    data = _ct_expected(task)
     hu = _float_image(ct_hu, "ct_hu", data.hu.shape)
+    _not_float16(get_array(ct_hu, "ct_hu"), "ct_hu")
     inside = ~data.padding
     if not np.allclose(hu[inside], data.hu[inside], atol=1e-2):
         raise CheckFailed(_rescale_fault(hu[inside], data.stored[inside], data.slope,
@@ -271,8 +302,13 @@ def no_overflow(metal_hu, task):
     if hu.shape != stored.shape:
         raise CheckFailed(f"`metal_hu` should hold one HU value per stored value "
                           f"({stored.size} values).")
+    _not_float16(hu, "metal_hu")
     hu = np.asarray(hu, dtype=np.float64)
-    if not np.allclose(hu, stored * task.metal_slope + task.metal_intercept, atol=1e-2):
+    expected = stored * task.metal_slope + task.metal_intercept
+    if not np.allclose(hu, expected, atol=1e-2):
+        if np.allclose(np.sort(hu), np.sort(expected), atol=1e-2):
+            raise CheckFailed("`metal_hu` holds the right values in another order: keep the "
+                              "order of `metal_stored`.")
         raise CheckFailed(_rescale_fault(hu, stored, task.metal_slope, task.metal_intercept,
                                          "metal_hu"))
 
@@ -280,7 +316,7 @@ def no_overflow(metal_hu, task):
 @checks.add(points=1)
 def padding_mask(ct_padding, task):
     """The padding of the task's slice, found in stored-value space around its padding value."""
-    data = task.ct_data
+    data = _ct_expected(task)
     mask = _bool_mask(ct_padding, "ct_padding", data.padding.shape)
     expected = data.padding
     found, wanted = int(mask.sum()), int(expected.sum())
@@ -297,13 +333,23 @@ def padding_mask(ct_padding, task):
                           "spread the padding around Pixel Padding Value, so it is no longer "
                           "that exact value. Compare with a tolerance in stored-value space.")
     inside_marked = int((mask & ~expected).sum())
-    missed = int((~mask & expected).sum())
-    if inside_marked > 0.02 * wanted:
-        raise CheckFailed(f"`ct_padding` also marks {inside_marked} pixels inside the scan "
+    missed = ~mask & expected
+    if inside_marked:
+        raise CheckFailed(f"`ct_padding` also marks {inside_marked} "
+                          f"pixel{'s' if inside_marked > 1 else ''} inside the scan "
                           "(tissue or air): does your rule hold on whichever side of air "
                           "Pixel Padding Value lies?")
-    if missed > 0.02 * wanted:
-        raise CheckFailed(f"`ct_padding` misses {missed} padding pixels: the spread around "
+    if missed.any():
+        below = data.stored < data.padding_value
+        for side, other in ((below, "below"), (~below, "at or above")):
+            if np.all(side[missed]) and not (mask & expected & side).any():
+                raise CheckFailed(f"`ct_padding` marks none of the padding pixels {other} "
+                                  "Pixel Padding Value: the padding spreads on both sides of "
+                                  "it (and a difference of uint16 values wraps around instead "
+                                  "of going negative).")
+        n_missed = int(missed.sum())
+        raise CheckFailed(f"`ct_padding` misses {n_missed} padding "
+                          f"pixel{'s' if n_missed > 1 else ''}: the spread around "
                           "Pixel Padding Value is wider than your tolerance.")
 
 
@@ -311,7 +357,7 @@ def padding_mask(ct_padding, task):
 def tissue_share(ct_tissue_fraction, task):
     """Fraction of the pixels inside the scan whose HU lie in the asked tissue's range."""
     fraction = get_number(ct_tissue_fraction, "ct_tissue_fraction")
-    data = task.ct_data
+    data = _ct_expected(task)
     low, high = TISSUE_HU[task.share_tissue]
     inside = ~data.padding
     in_range = (data.hu >= low) & (data.hu <= high)
@@ -331,6 +377,10 @@ def tissue_share(ct_tissue_fraction, task):
     if abs(fraction - float(strict[inside].mean())) <= tolerance:
         raise CheckFailed("`ct_tissue_fraction` leaves out the pixels exactly at the ends of "
                           "the range: both ends are included.")
+    for half_open in ((data.hu >= low) & (data.hu < high), (data.hu > low) & (data.hu <= high)):
+        if abs(fraction - float(half_open[inside].mean())) <= tolerance:
+            raise CheckFailed("`ct_tissue_fraction` leaves out the pixels exactly at one end "
+                              "of the range: both ends are included.")
     stored = data.stored.astype(np.float64)
     if abs(fraction - float(((stored >= low) & (stored <= high))[inside].mean())) <= tolerance:
         raise CheckFailed("`ct_tissue_fraction` was computed on stored values: threshold "
@@ -348,14 +398,20 @@ def tissue_names(tissue_of_values, task):
         get_number(tissue_of_values, "tissue_of_values")  # standard message
     if type_of(tissue_of_values) == "list_array":
         tissue_of_values = tissue_of_values["items"]
+    at_end = [value in _range_ends() for value in query]
     if not isinstance(tissue_of_values, list) or len(tissue_of_values) != len(query):
+        hint = (" A value at an end of a range gets a name too: both ends are included."
+                if isinstance(tissue_of_values, list) and len(tissue_of_values) < len(query)
+                and any(at_end) else "")
         raise CheckFailed(f"`tissue_of_values` should be a list of {len(query)} strings, "
-                          "one per value of `query_hu`, in the same order.")
+                          f"one per value of `query_hu`, in the same order.{hint}")
     for i, (value, name) in enumerate(zip(query, tissue_of_values)):
         if not isinstance(name, str) or name not in TISSUE_HU:
             shown = repr(name) if isinstance(name, str) else f"a {type(name).__name__}"
+            hint = (f" {value} HU is an end of a range, and both ends are included."
+                    if at_end[i] else "")
             raise CheckFailed(f"`tissue_of_values[{i}]` should be a key of TISSUE_HU "
-                              f"(got {shown[:40]}).")
+                              f"(got {shown[:40]}).{hint}")
         low, high = TISSUE_HU[name]
         if not low <= value <= high:
             raise CheckFailed(f"`tissue_of_values[{i}]`: {value} HU is not in the range of "
@@ -371,6 +427,13 @@ def mr_zscore(mr_z, task):
     z = _float_image(mr_z, "mr_z", expected.shape)
     if np.allclose(z, expected, atol=5e-3, rtol=5e-3):
         return
+    if np.allclose(z[foreground], expected[foreground], atol=5e-3, rtol=5e-3):
+        background = z[~foreground]
+        if np.all(np.isnan(background)):
+            raise CheckFailed("`mr_z` is NaN (or masked) outside the foreground: z-score every "
+                              "pixel, with the mean and std of the foreground.")
+        raise CheckFailed("`mr_z` is right in the foreground but not outside it: apply the "
+                          "same (value - mean) / std to every pixel of the image.")
     if np.allclose(z, values):
         raise CheckFailed("`mr_z` holds the raw values: subtract the mean and divide by the "
                           "standard deviation.")
