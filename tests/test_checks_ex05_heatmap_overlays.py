@@ -68,7 +68,8 @@ def test_every_check_fails_on_blank_answers():
 
 # --- task 1: colormap ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("cmap", ["magma", colormaps["viridis"], "cividis",
+@pytest.mark.parametrize("cmap", ["magma", colormaps["viridis"], "cividis", "hot",
+                                  plt.get_cmap("plasma"), colormaps["magma"].resampled(16),
                                   LinearSegmentedColormap.from_list(
                                       "mine", ["black", "darkred", "orange", "lightyellow"])])
 def test_colormaps_whose_lightness_rises_pass(cmap):
@@ -78,6 +79,7 @@ def test_colormaps_whose_lightness_rises_pass(cmap):
 
 @pytest.mark.parametrize("cmap, words", [
     ("jet", ("goes up and down",)), ("turbo", ("goes up and down",)),
+    ("twilight", ("goes up and down", "some heat values look brighter than higher ones")),
     ("gray", ("grey map",)), ("gist_gray", ("grey map",)),
     (LinearSegmentedColormap.from_list("bw", ["black", "white"]), ("grey map",)),
     ("inferno_r", ("darker as the heat rises",)), ("Inferno", ("not the name",))])
@@ -129,8 +131,80 @@ def alt_origin_lower(t):
     return fig, "cividis"
 
 
+def _opacity(t):
+    return np.where(t.heat >= t.threshold, t.alpha_max * t.heat, 0.0)
+
+
+def alt_masked_where_normalize(t):
+    fig, ax = base(t)
+    ax.imshow(np.ma.masked_where(t.heat < t.threshold, t.heat), cmap=plt.get_cmap("inferno"),
+              norm=Normalize(0, 1), alpha=np.clip(t.alpha_max * t.heat, 0, 1),
+              extent=ax.images[0].get_extent())
+    return fig, "inferno"
+
+
+def alt_ramp_from_threshold(t):
+    fig, ax = base(t)
+    opacity = np.clip((t.heat - t.threshold) / (1 - t.threshold), 0, 1) * t.alpha_max
+    ax.imshow(t.heat.tolist(), cmap="magma", vmin=0, vmax=1, alpha=opacity,
+              extent=ax.images[0].get_extent())
+    return fig, colormaps["magma"]
+
+
+def alt_nan_bad_transparent(t):
+    fig, ax = base(t)
+    cmap = colormaps["inferno"].with_extremes(bad=(0, 0, 0, 0))
+    heat = np.where(t.heat < t.threshold, np.nan, t.heat).astype(np.float32)
+    ax.imshow(heat, cmap=cmap, norm=Normalize(vmin=0, vmax=1),
+              alpha=(t.alpha_max * t.heat).astype(np.float32), extent=ax.images[0].get_extent())
+    return fig, "inferno"
+
+
+def alt_under_sentinel(t):
+    fig, ax = base(t)
+    cmap = colormaps["viridis"].with_extremes(under=(0, 0, 0, 0))
+    ax.imshow(np.where(t.heat < t.threshold, -1.0, t.heat), cmap=cmap, vmin=0, vmax=1,
+              alpha=t.alpha_max * t.heat, extent=ax.images[0].get_extent())
+    return fig, "viridis"
+
+
+def alt_lower_origin_swapped_extent(t):
+    fig, ax = base(t)
+    left, right, bottom, top = ax.images[0].get_extent()
+    ax.imshow(t.heat, cmap="inferno", vmin=0, vmax=1, alpha=_opacity(t), origin="lower",
+              extent=(left, right, top, bottom))
+    return fig, "inferno"
+
+
+def alt_flipped_data_lower_origin(t):
+    fig, ax = base(t)
+    ax.imshow(t.heat[::-1], cmap="inferno", vmin=0, vmax=1, alpha=_opacity(t)[::-1],
+              origin="lower", extent=ax.images[0].get_extent())
+    return fig, "inferno"
+
+
+def alt_uint8_heat_quadratic(t):
+    fig, ax = base(t)
+    opacity = np.where(t.heat >= t.threshold, t.alpha_max * t.heat ** 2, 0.0)
+    ax.imshow(np.round(t.heat * 255).astype(np.uint8), cmap="inferno", vmin=0, vmax=255,
+              alpha=opacity, extent=ax.images[0].get_extent())
+    return fig, "inferno"
+
+
+def alt_rgba_times_scalar_alpha(t):
+    fig, ax = base(t)
+    rgba = colormaps["plasma"](t.heat)
+    rgba[..., 3] = np.where(t.heat >= t.threshold, t.heat, 0.0)
+    ax.imshow(rgba, alpha=t.alpha_max, extent=ax.images[0].get_extent(),
+              interpolation="bilinear", zorder=3)
+    return fig, "plasma"
+
+
 ALTERNATIVES = [alt_alpha_array, alt_helper, alt_uint8_plain, alt_masked_float32,
-                alt_origin_lower]
+                alt_origin_lower, alt_masked_where_normalize, alt_ramp_from_threshold,
+                alt_nan_bad_transparent, alt_under_sentinel, alt_lower_origin_swapped_extent,
+                alt_flipped_data_lower_origin, alt_uint8_heat_quadratic,
+                alt_rgba_times_scalar_alpha]
 
 
 @pytest.mark.parametrize("draw", ALTERNATIVES)
@@ -193,6 +267,45 @@ def wrong_opaque(t):
     return solution_figure(t, alpha_max=1.0, colorbar=False)[0]
 
 
+def wrong_origin_lower(t):
+    fig, ax = base(t)
+    ax.imshow(t.heat, cmap="inferno", vmin=0, vmax=1, alpha=_opacity(t), origin="lower",
+              extent=ax.images[0].get_extent())
+    return fig
+
+
+def wrong_extent_reversed(t):
+    fig, ax = base(t)
+    left, right, bottom, top = ax.images[0].get_extent()
+    ax.imshow(sparse_rgba(t), extent=(left, right, top, bottom))
+    return fig
+
+
+def wrong_spacing_swapped(t):
+    fig, ax = base(t)
+    rows, columns = t.heat.shape
+    dy, dx = t.spacing
+    ax.imshow(sparse_rgba(t), extent=(0, columns * dy, rows * dx, 0))
+    return fig
+
+
+def wrong_vmin_threshold(t):
+    fig, ax = base(t)
+    cmap = colormaps["inferno"].with_extremes(under=(0, 0, 0, 0))
+    ax.imshow(t.heat, cmap=cmap, vmin=t.threshold, vmax=1, alpha=t.alpha_max * t.heat,
+              extent=ax.images[0].get_extent())
+    return fig
+
+
+def wrong_threshold_on_opacity(t):
+    fig, ax = base(t)
+    rgba = colormaps["inferno"](t.heat)
+    rgba[..., 3] = t.alpha_max * t.heat
+    rgba[rgba[..., 3] < t.threshold, 3] = 0.0
+    ax.imshow(rgba, extent=ax.images[0].get_extent())
+    return fig
+
+
 def wrong_heat_only(t):
     fig, ax = plt.subplots()
     ax.imshow(sparse_rgba(t))
@@ -210,6 +323,11 @@ def wrong_heat_only(t):
     (wrong_falling, ("falls as the heat rises",)),
     (wrong_opaque, ("more than `alpha_max`",)),
     (wrong_heat_only, ("slice is no longer drawn",)),
+    (wrong_origin_lower, ("upside down",)),
+    (wrong_extent_reversed, ("upside down",)),
+    (wrong_spacing_swapped, ("does not lie on the slice",)),
+    (wrong_vmin_threshold, ("heat 0 and 1 at its two ends",)),
+    (wrong_threshold_on_opacity, ("higher heat than `threshold`",)),
     (lambda t: base(t)[0], ("Only one layer",)),
 ])
 def test_wrong_overlays_fail_their_requirement(draw, words):
@@ -220,7 +338,7 @@ def test_wrong_overlays_fail_their_requirement(draw, words):
 
 def test_wrong_overlays_fail_only_the_overlay_check():
     t = ex.task(0)
-    for draw in (wrong_no_extent, wrong_opaque, wrong_no_threshold):
+    for draw in (wrong_no_extent, wrong_opaque, wrong_no_threshold, wrong_origin_lower):
         fig = draw(t)
         fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno"), ax=fig.axes[0], label="heat")
         assert grade(checks.heatmap_colorbar, 0, fig_heat=fig).passed
@@ -258,8 +376,60 @@ def bar_in_own_axes(t):
     return ax
 
 
+def bar_pyplot_style(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    plt.sca(ax)
+    plt.colorbar(ScalarMappable(Normalize(0, 1), plt.get_cmap("inferno")), ax=plt.gca(),
+                 label="attention")
+    return fig
+
+
+def bar_axes_divider(t):
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    fig, ax = solution_figure(t, colorbar=False)
+    cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.05)
+    fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno"), cax=cax).set_label("attention")
+    return fig
+
+
+def bar_horizontal_constrained(t):
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    show_slice(t.image_hu, window="lung", spacing=t.spacing, ax=ax)
+    ax.imshow(sparse_rgba(t), extent=ax.images[0].get_extent())
+    fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno"), ax=ax, location="bottom",
+                 label="attention")
+    return fig
+
+
+def bar_titled(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno"), ax=ax)
+    bar.ax.set_title("heat")
+    return fig
+
+
+def bar_of_flipped_layer(t):
+    fig, ax = base(t)
+    image = ax.imshow(t.heat[::-1], cmap="cividis", vmin=0, vmax=1, alpha=_opacity(t)[::-1],
+                      origin="lower", extent=ax.images[0].get_extent())
+    fig.colorbar(image, ax=ax, label="attention")
+    return fig
+
+
+def bar_set_array(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    scale = ScalarMappable(cmap="inferno")
+    scale.set_array(t.heat)
+    scale.set_clim(0, 1)
+    fig.colorbar(scale, ax=ax, label="attention", ticks=[0, 0.5, 1])
+    return fig
+
+
 @pytest.mark.parametrize("draw", [bar_chapter, bar_of_alpha_image, bar_of_helper,
-                                  bar_in_own_axes])
+                                  bar_in_own_axes, bar_pyplot_style, bar_axes_divider,
+                                  bar_horizontal_constrained, bar_titled, bar_of_flipped_layer,
+                                  bar_set_array])
 def test_correct_colorbars_pass(draw):
     for variant in VARIANTS:
         result = grade(checks.heatmap_colorbar, variant, fig_heat=draw(ex.task(variant)))
@@ -303,16 +473,39 @@ def bar_wide(t):
     return fig
 
 
-@pytest.mark.parametrize("draw, words", [
-    (bar_none, ("no colorbar",)),
-    (bar_viridis_of_rgba_jet, ("not those the heatmap shows",)),
-    (bar_of_anatomy, ("anatomy",)),
-    (bar_0_255, ("runs from 0 to 255",)),
-    (bar_unlabelled, ("no label",)),
-    (bar_wide, ("runs from -0.5 to 1.5",)),
+def bar_reversed(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    fig.colorbar(ScalarMappable(Normalize(0, 1), "inferno_r"), ax=ax, label="attention")
+    return fig
+
+
+def bar_other_map(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    fig.colorbar(ScalarMappable(Normalize(0, 1), "viridis"), ax=ax, label="attention")
+    return fig
+
+
+def bar_from_threshold(t):
+    fig, ax = solution_figure(t, colorbar=False)
+    fig.colorbar(ScalarMappable(Normalize(t.threshold, 1), "inferno"), ax=ax, label="heat")
+    return fig
+
+
+@pytest.mark.parametrize("draw, words, not_words", [
+    (bar_none, ("no colorbar",), ()),
+    (bar_viridis_of_rgba_jet, ("not those the heatmap shows", "made from an RGBA image"), ()),
+    (bar_reversed, ("other way", "reversed"), ()),
+    (bar_other_map, ("not those the heatmap shows",), ("RGBA",)),
+    (bar_from_threshold, ("heatmap's colormap", "give it the heat's norm, 0 to 1"), ()),
+    (bar_of_anatomy, ("anatomy",), ()),
+    (bar_0_255, ("runs from 0 to 255",), ()),
+    (bar_unlabelled, ("no label",), ()),
+    (bar_wide, ("runs from -0.5 to 1.5",), ()),
 ])
-def test_wrong_colorbars_fail_their_requirement(draw, words):
-    assert_fails(grade(checks.heatmap_colorbar, 0, fig_heat=draw(ex.task(0))), *words)
+def test_wrong_colorbars_fail_their_requirement(draw, words, not_words):
+    result = grade(checks.heatmap_colorbar, 0, fig_heat=draw(ex.task(0)))
+    assert_fails(result, *words)
+    assert not any(word in result.message for word in not_words), result.message
 
 
 def test_the_capstone_fault_jet_with_a_viridis_bar_fails_both():
@@ -329,6 +522,9 @@ def test_the_capstone_fault_jet_with_a_viridis_bar_fails_both():
     lambda bgr: bgr[:, :, [2, 1, 0]],
     lambda bgr: np.stack([bgr[..., 2], bgr[..., 1], bgr[..., 0]], axis=-1) / 255.0,
     lambda bgr: (bgr[..., ::-1] / 255).astype(np.float32),
+    lambda bgr: bgr[..., ::-1].tolist(),
+    lambda bgr: np.dstack((bgr[..., 2], bgr[..., 1], bgr[..., 0])),
+    lambda bgr: np.ascontiguousarray(bgr[:, :, ::-1]).astype(np.int64),
 ])
 def test_correct_channel_swaps_pass(fix):
     for variant in VARIANTS:
@@ -342,6 +538,9 @@ def test_correct_channel_swaps_pass(fix):
     (lambda bgr: bgr[..., ::-1].transpose(1, 0, 2), ("has shape",)),
     (lambda bgr: bgr[..., ::-1][..., :2], ("has shape",)),
     (lambda bgr: np.clip(bgr[..., ::-1].astype(int) + 40, 0, 255), ("change only the order",)),
+    (lambda bgr: bgr[..., ::-1].astype(float), ("floats up to", "0 to 1")),
+    (lambda bgr: bgr[::-1], ("rows are reversed", "still in BGR order")),
+    (lambda bgr: bgr[:, ::-1, ::-1], ("columns are reversed", "channels in RGB order")),
 ])
 def test_wrong_channel_swaps_fail(wrong, words):
     assert_fails(grade(checks.bgr_to_rgb, 0, rgb_blend=wrong(ex.task(0).opencv_bgr)), *words)

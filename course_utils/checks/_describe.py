@@ -120,20 +120,28 @@ def _plain_style(style: Any) -> Any:
         return str(style)
 
 
-def _line_style(line: Any) -> Any:
-    """A Line2D's style as drawn: ``get_linestyle`` reports every tuple style, even the solid
-    ``(0, None)`` of ``ContourSet.legend_elements``, as ``"--"``; the drawn pattern tells."""
-    style = line.get_linestyle()
-    if style == "--":
-        from matplotlib import rcParams
-        unscaled = getattr(line, "_unscaled_dash_pattern", None)  # no public getter
-        if unscaled is not None:
-            offset, dashes = unscaled
-            if dashes is None or not any(float(d) > 0 for d in dashes):
-                return "-"
-            if [float(d) for d in dashes] != [float(d) for d in rcParams["lines.dashed_pattern"]]:
-                return [float(offset or 0), [float(d) for d in dashes]]
-    return _plain_style(style)
+_NAMED_DASHES = {"--": "dashed", "dashed": "dashed", ":": "dotted", "dotted": "dotted",
+                 "-.": "dashdot", "dashdot": "dashdot"}
+
+
+def _line_style(artist: Any) -> Any:
+    """A line's or patch's style as drawn. ``Line2D.get_linestyle`` reports every tuple style,
+    even the solid ``(0, None)`` of ``ContourSet.legend_elements``, as ``"--"``, and a legend's
+    patch handle copies the dashes of its original but reports ``"solid"``: the drawn dash
+    pattern tells (matplotlib has no public getter for it)."""
+    style = artist.get_linestyle()
+    unscaled = getattr(artist, "_unscaled_dash_pattern", None)
+    if not isinstance(style, str) or unscaled is None or style in ("None", "none", "", " "):
+        return _plain_style(style)
+    offset, dashes = unscaled
+    if dashes is None or not any(float(d) > 0 for d in dashes):
+        return style if style in ("-", "solid") else "-"
+    from matplotlib import rcParams
+    name = _NAMED_DASHES.get(style)
+    if name and [float(d) for d in dashes] == [float(d) for d in
+                                               rcParams[f"lines.{name}_pattern"]]:
+        return style
+    return [float(offset or 0), [float(d) for d in dashes]]
 
 
 _LAID_OUT: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("laid_out",
@@ -279,7 +287,7 @@ def _colorbar(colorbar: Any) -> dict[str, Any]:
             "mappable": type(mappable).__name__,
             "mappable_is_contour": isinstance(mappable, ContourSet),
             "mappable_axes": None,  # filled in by describe_figure: index of the mappable's Axes
-            "position": [float(v) for v in colorbar.ax.get_position().bounds]}
+            "position": _bounds(colorbar.ax)}
 
 
 def _figure_colorbars(figure: Any) -> list[Any]:
@@ -358,12 +366,14 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
     from matplotlib.contour import ContourSet
 
     contour = isinstance(collection, ContourSet)
+    # a QuadMesh has one face colour per cell: its array, cmap and norm say what they are
+    keep = MAX_PATHS if isinstance(collection, QuadMesh) else None
     out: dict[str, Any] = {
         "__type__": "contour" if contour else "collection",
         "class": type(collection).__name__,
         "label": str(collection.get_label())[:MAX_TEXT],
-        "edgecolors": _rgba_list(collection.get_edgecolor()),
-        "facecolors": _rgba_list(collection.get_facecolor()),
+        "edgecolors": _rgba_list(collection.get_edgecolor())[:keep],
+        "facecolors": _rgba_list(collection.get_facecolor())[:keep],
         "linewidths": [float(w) for w in np.atleast_1d(collection.get_linewidth())],
         "linestyles": [_plain_style(s) for s in collection.get_linestyle()],
         "alpha": _num(collection.get_alpha()) if np.ndim(collection.get_alpha()) == 0 else None,
@@ -372,8 +382,13 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
         "colorbar": None if getattr(collection, "colorbar", None) is None
         else _colorbar(collection.colorbar),
     }
-    paths = collection.get_paths()
-    out["n_paths"] = len(paths)
+    if isinstance(collection, QuadMesh):   # get_paths() would build one Path per cell
+        rows, columns = np.shape(collection.get_coordinates())[:2]
+        paths: list[Any] = []
+        out["n_paths"] = max(rows - 1, 0) * max(columns - 1, 0)
+    else:
+        paths = collection.get_paths()
+        out["n_paths"] = len(paths)
     if contour:
         out["levels"] = np.asarray(collection.levels, dtype=float)
         out["zrange"] = [_num(getattr(collection, "zmin", None)),   # the contoured data's range
@@ -424,6 +439,23 @@ def _text(text: Any, ax: Any | None) -> dict[str, Any]:
 
     transform = text.get_transform()
     position = np.array([[_num(v) or 0.0 for v in text.get_position()]])
+    if isinstance(text, Annotation):
+        # An annotation's transform is frozen in display units of its last draw (the layout
+        # pass draws at a low dpi): place its text from ``xyann`` and ``anncoords`` instead.
+        from matplotlib.transforms import IdentityTransform
+        try:
+            display = np.asarray(text._get_xy(None, text.xyann, text.anncoords),  # no getter
+                                 dtype=float).reshape(1, 2)
+            transform, position = IdentityTransform(), display
+            figure = text.get_figure(root=False)
+            live = {"data": getattr(text.axes, "transData", None),
+                    "axes fraction": getattr(text.axes, "transAxes", None),
+                    "figure fraction": getattr(figure, "transFigure", None)}.get(
+                text.anncoords if isinstance(text.anncoords, str) else None)
+            if live is not None:
+                transform, position = live, live.inverted().transform(display)
+        except Exception:  # an annotation placed by a callable or an artist
+            pass
     out: dict[str, Any] = {
         "__type__": "text", "text": str(text.get_text())[:MAX_TEXT],
         "color": _rgba(text.get_color()), "fontsize": float(text.get_fontsize()),
@@ -480,7 +512,7 @@ def _legend_entry(handle: Any, label: str) -> dict[str, Any]:
             visible(handle.get_markerfacecolor())
             visible(handle.get_markeredgecolor())
     elif isinstance(handle, Patch):
-        style = _plain_style(handle.get_linestyle())
+        style = _line_style(handle)
         if handle.get_fill():
             visible(handle.get_facecolor())
         if handle.get_linewidth() > 0:
@@ -578,13 +610,25 @@ def _figure_context(figure: Any) -> dict[str, Any]:
             "texts": [_text(t, None) for t in figure.texts],
             "legends": [_legend(legend) for legend in figure.legends],
             "colorbars": colorbars,
-            "panel_positions": [[float(v) for v in ax.get_position().bounds] for ax in axes
+            "panel_positions": [_bounds(ax) for ax in axes
                                 if not _is_colorbar_axes(ax)]}
+
+
+def _bounds(ax: Any) -> list[float]:
+    """``[left, bottom, width, height]`` of an Axes in fractions of the root figure (an Axes
+    of a subfigure reports its position in fractions of its subfigure)."""
+    position = ax.get_position()
+    parent = ax.get_figure(root=False)
+    root = ax.get_figure(root=True)
+    if parent is not root:
+        position = position.transformed(parent.transSubfigure).transformed(
+            root.transFigure.inverted())
+    return [float(v) for v in position.bounds]
 
 
 def _axes(ax: Any) -> dict[str, Any]:
     figure = ax.get_figure(root=True)
-    position = ax.get_position()
+    bounds = _bounds(ax)
     width_in, height_in = figure.get_size_inches()
     aspect = ax.get_aspect()
     described: dict[str, Any] = {
@@ -599,9 +643,8 @@ def _axes(ax: Any) -> dict[str, Any]:
         "aspect": aspect if isinstance(aspect, str) else float(aspect),
         "axis_on": bool(ax.axison),
         "is_colorbar": _is_colorbar_axes(ax),
-        "position": [float(v) for v in position.bounds],
-        "size_mm": [float(position.width * width_in * 25.4),
-                    float(position.height * height_in * 25.4)],
+        "position": bounds,
+        "size_mm": [float(bounds[2] * width_in * 25.4), float(bounds[3] * height_in * 25.4)],
         "images": [_image(im) for im in ax.images],
         "lines": [_line(line, ax) for line in ax.lines],
         "collections": [_collection(c, ax) for c in ax.collections],

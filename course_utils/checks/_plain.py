@@ -117,8 +117,9 @@ def to_plain(value: Any, _depth: int = 0) -> Any:
         if value.nbytes > MAX_ARRAY_BYTES:
             return {"__type__": "too_large", "class": "ndarray", "shape": list(value.shape)}
         return np.array(value)  # a copy: later changes in the kernel do not leak in
-    if isinstance(value, (list, tuple)):
-        items = [to_plain(v, _depth + 1) for v in value[:MAX_ITEMS]]
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        # pydicom's MultiValue (ImagePositionPatient...) is a sequence, not a list
+        items = [to_plain(v, _depth + 1) for v in list(value)[:MAX_ITEMS]]
         return items
     if isinstance(value, dict):
         if set(value) >= {"dtype", "bdata"}:

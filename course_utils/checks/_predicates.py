@@ -44,6 +44,7 @@ __all__ = [
     "lab", "legend_entries", "lightness", "monotone_lightness", "mosaic_panels",
     "neutral_at", "orientation_letters", "outlines", "panel_label", "parse_length_mm",
     "pixel_centres", "red_green", "rgb", "same_color", "scalebars", "visible_alpha",
+    "on_grid_of",
 ]
 
 
@@ -397,8 +398,8 @@ def legend_entries(axes: dict[str, Any]) -> list[dict[str, Any]]:
 def scalebars(axes: dict[str, Any]) -> list[dict[str, Any]]:
     """Every scalebar on a panel: ``{"kind", "axis", "length" (data units), "label",
     "label_mm"}``. Recognised: matplotlib-scalebar's ScaleBar, AnchoredSizeBar, and a straight
-    horizontal or vertical line in data coordinates with a length label (``"10 mm"``) next
-    to it."""
+    horizontal or vertical line in data coordinates (``plot``, ``hlines``/``vlines``, a thin
+    ``Rectangle``) with a length label (``"10 mm"``) next to it."""
     found = []
     for artist in axes["artists"]:
         if artist.get("__type__") == "scalebar" and artist.get("visible", True):
@@ -408,7 +409,7 @@ def scalebars(axes: dict[str, Any]) -> list[dict[str, Any]]:
     labels = [t for t in axes["texts"] if parse_length_mm(t["text"]) is not None]
     x_span = abs(np.diff(axes["xlim"])[0]) or 1.0
     y_span = abs(np.diff(axes["ylim"])[0]) or 1.0
-    for line in axes["lines"] + _patch_bars(axes):
+    for line in axes["lines"] + _patch_bars(axes) + _segments(axes):
         xy = np.asarray(line["xy"], dtype=float).reshape(-1, 2)
         if len(xy) < 2 or not np.all(np.isfinite(xy)):
             continue
@@ -427,6 +428,17 @@ def scalebars(axes: dict[str, Any]) -> list[dict[str, Any]]:
                               "label": text["text"], "label_mm": parse_length_mm(text["text"])})
                 break
     return found
+
+
+def _segments(axes: dict[str, Any]) -> list[dict[str, Any]]:
+    """The straight pieces of line collections (``ax.hlines``, ``ax.vlines``,
+    ``LineCollection``) in data coordinates, as lines ``{"xy"}``."""
+    pieces = []
+    for collection in axes["collections"]:
+        if collection.get("class") == "LineCollection" and collection.get("visible", True):
+            pieces += [{"xy": np.asarray(path, dtype=float)} for path in collection["paths"]
+                       if len(path) >= 2]
+    return pieces
 
 
 def _patch_bars(axes: dict[str, Any]) -> list[dict[str, Any]]:
@@ -507,3 +519,23 @@ def mosaic_panels(value: Any, name: str, panels: Sequence[str]) -> dict[str, dic
 
 def first_true(items: Iterable[Any]) -> Any:
     return next((item for item in items if item), None)
+
+
+def on_grid_of(reference: dict[str, Any], image: dict[str, Any], values: Any = None) -> np.ndarray:
+    """``values`` of ``image`` (default: its effective colours ``rgba``), rows and columns
+    reordered so that element ``[i, j]`` lies where pixel ``[i, j]`` of ``reference`` lies in
+    data coordinates.
+
+    The two images must cover the same rectangle (:func:`images_aligned`) on grids of the same
+    shape; they may differ by ``origin`` or by a reversed extent, which flip one image in data
+    space: ``origin="lower"`` with the bottom and top of the extent swapped draws exactly where
+    ``origin="upper"`` does.
+    """
+    x_ref, y_ref = pixel_centres(reference)
+    x_img, y_img = pixel_centres(image)
+    out = np.asarray(image["rgba"] if values is None else values)
+    if len(y_ref) > 1 and (y_ref[-1] - y_ref[0]) * (y_img[-1] - y_img[0]) < 0:
+        out = out[::-1]
+    if len(x_ref) > 1 and (x_ref[-1] - x_ref[0]) * (x_img[-1] - x_img[0]) < 0:
+        out = out[:, ::-1]
+    return out

@@ -27,8 +27,8 @@ import numpy as np
 
 from course_utils.checks import CheckFailed, CheckList, get_array, get_axes, require, type_of
 from course_utils.checks._predicates import (colorbar_shows, colorbars_of, grey_direction,
-                                             image_array, images_aligned, lightness,
-                                             monotone_lightness, visible_alpha)
+                                             image_array, image_box, images_aligned, lightness,
+                                             monotone_lightness, on_grid_of)
 
 checks = CheckList("05_heatmap_overlays")
 __all__ = ["bgr_to_rgb", "checks", "heatmap_colorbar", "make_task", "opencv_style_blend_bgr",
@@ -126,19 +126,56 @@ def _lookup(colors: np.ndarray, values: np.ndarray) -> np.ndarray:
     return colors[index.astype(int)]
 
 
-def _is_heat(image: dict, heat: np.ndarray) -> bool:
-    """True if a 2D image's data are the heat (0..1 or 0..255), masked pixels aside."""
-    if image["shape"][:2] != list(heat.shape) or len(image["shape"]) != 2:
+_FLIPS = ((False, False), (True, False), (False, True), (True, True))
+_FLIP_NAMES = {(True, False): "upside down", (False, True): "mirrored left to right",
+               (True, True): "rotated by 180 degrees"}
+
+
+def _flip(array: np.ndarray, flips: tuple[bool, bool]) -> np.ndarray:
+    """``array`` with its rows (``flips[0]``) and/or columns (``flips[1]``) reversed."""
+    if flips[0]:
+        array = array[::-1]
+    if flips[1]:
+        array = array[:, ::-1]
+    return array
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    keep = np.isfinite(a) & np.isfinite(b)
+    if keep.sum() < 10 or np.ptp(a[keep]) == 0 or np.ptp(b[keep]) == 0:
+        return 0.0
+    return float(np.corrcoef(a[keep], b[keep])[0, 1])
+
+
+def _is_heat(image: dict, t: types.SimpleNamespace) -> bool:
+    """True if a 2D image's data are the heat (0..1 or 0..255), in any row or column order
+    (another ``origin`` flips the array), where the heat reaches ``threshold``: what is drawn
+    below it (masked, NaN, a sentinel value) does not matter."""
+    heat = t.heat
+    if len(image["shape"]) != 2 or image["shape"] != list(heat.shape):
         return False
     data = image_array(image)
-    shown = ~np.ma.getmaskarray(data) & np.isfinite(np.ma.filled(data, np.nan))
-    if not shown.any():
-        return False
-    values = np.ma.filled(data, np.nan)[shown]
-    for scale in (1.0, 255.0):
-        if np.percentile(np.abs(values / scale - heat[shown]), 99) <= 0.01:
-            return True
+    values = np.ma.filled(data, np.nan)
+    for flips in _FLIPS:
+        expected = _flip(heat, flips)
+        shown = (expected >= t.threshold) & np.isfinite(values) & ~np.ma.getmaskarray(data)
+        if shown.sum() < 10:
+            continue
+        for scale in (1.0, 255.0):
+            if np.percentile(np.abs(values[shown] / scale - expected[shown]), 99) <= 0.01:
+                return True
     return False
+
+
+def _base_flips(base: dict, t: types.SimpleNamespace) -> tuple[bool, bool]:
+    """How the slice layer's array is flipped relative to ``image_hu`` (drawn the other way
+    up with ``origin="lower"``, say): the flip whose pixels correlate best."""
+    values = np.ma.filled(image_array(base), np.nan)
+    if values.shape != t.image_hu.shape:
+        return (False, False)
+    scores = [_correlation(values, _flip(t.image_hu, flips)) for flips in _FLIPS]
+    return _FLIPS[int(np.argmax(scores))]
 
 
 def _plotting_axes(fig_heat: Any) -> dict:
@@ -158,7 +195,7 @@ def _layers(ax: dict, t: types.SimpleNamespace) -> tuple[dict, dict]:
     rows_columns = list(t.heat.shape)
     heat_layers = [k for k, im in enumerate(images)
                    if im["shape"][:2] == rows_columns
-                   and (len(im["shape"]) == 3 or _is_heat(im, t.heat))]
+                   and (len(im["shape"]) == 3 or _is_heat(im, t))]
     slice_layers = [k for k, im in enumerate(images) if len(im["shape"]) == 2
                     and k not in heat_layers]
     if not heat_layers:
@@ -184,12 +221,22 @@ def _overlay(fig_heat: Any, t: types.SimpleNamespace) -> tuple[dict, dict, dict]
     return ax, base, overlay
 
 
-def _pixelwise(overlay: dict) -> tuple[np.ndarray, np.ndarray]:
-    """RGB (rows, columns, 3) in [0, 1] and opacity of the overlay, rows from the top."""
-    rgba = np.asarray(overlay["rgba"], dtype=float) / 255
-    if overlay.get("origin", "upper") == "lower":
-        rgba = rgba[::-1]
+def _pixelwise(base: dict, overlay: dict,
+               t: types.SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
+    """RGB (rows, columns, 3) in [0, 1] and opacity of the overlay where it lies, pixel for
+    pixel of ``heat`` (the overlay covers the slice's rectangle, in any origin)."""
+    rgba = on_grid_of(base, overlay).astype(float) / 255
+    rgba = _flip(rgba, _base_flips(base, t))
     return rgba[..., :3], rgba[..., 3]
+
+
+def _encoded(overlay: dict, t: types.SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay's colours (n, 4) in [0, 1] and the heat (n,) they stand for, wherever the
+    overlay is placed: the heat in the row and column order the layer's array holds it."""
+    rgba = np.asarray(overlay["rgba"], dtype=float) / 255
+    scores = [_correlation(rgba[..., 3], _flip(t.heat, flips)) for flips in _FLIPS]
+    heat = _flip(t.heat, _FLIPS[int(np.argmax(scores))])
+    return rgba.reshape(-1, 4), heat.reshape(-1)
 
 
 _KNOWN = ("jet", "turbo", "rainbow", "viridis", "inferno", "magma", "plasma", "cividis",
@@ -213,8 +260,8 @@ def perceptual_colormap(heat_cmap):
     light = lightness(colors)
     if not monotone_lightness({"colors": colors}):
         raise CheckFailed(f"The lightness of {name!r} goes up and down along the map (like a "
-                          "rainbow's): the middle of the scale looks brighter than the maximum "
-                          "and bands appear that are not in the data.")
+                          "rainbow's or a cyclic map's): some heat values look brighter than "
+                          "higher ones, and bands appear that are not in the data.")
     if light[-1] < light[0]:
         raise CheckFailed(f"{name!r} gets darker as the heat rises: high heat would be dark "
                           "and disappear into the dark lung. Use a map whose lightness rises "
@@ -228,16 +275,19 @@ def sparse_alpha_overlay(fig_heat, heat_cmap, task):
     _, colors = _cmap_colors(heat_cmap, "heat_cmap")
     _, base, overlay = _overlay(fig_heat, task)
     if not images_aligned(base, overlay):
-        shift = np.abs(np.asarray(base["extent"]) - np.asarray(overlay["extent"])).max()
+        shift = np.abs(image_box(base) - image_box(overlay)).max()
         raise CheckFailed(f"The heatmap does not lie on the slice: its corners are up to "
                           f"{shift:.0f} units from the slice's, so the hot spot lands away "
                           "from the lesion. The slice is drawn in mm (`extent`); imshow "
                           "without `extent=` places the heatmap in pixel indices.")
-    if overlay.get("origin", "upper") != base.get("origin", "upper"):
-        raise CheckFailed("The heatmap is drawn upside down relative to the slice (another "
-                          "`origin`): use the slice's origin.")
     heat = task.heat
-    rgb, alpha = _pixelwise(overlay)
+    rgb, alpha = _pixelwise(base, overlay, task)
+    scores = {flips: _correlation(alpha, _flip(heat, flips)) for flips in _FLIPS}
+    best = max(scores, key=scores.get)
+    if best != (False, False) and scores[best] > scores[(False, False)] + 0.05:
+        raise CheckFailed(f"The heatmap is drawn {_FLIP_NAMES[best]} relative to the slice "
+                          "(another `origin`, or an `extent` in another order than the "
+                          "slice's), so the hot spot lands away from the lesion.")
     seen = alpha > 0.05
     if seen.sum() < 10:
         raise CheckFailed("The heatmap layer is (almost) invisible everywhere: it should be "
@@ -297,10 +347,10 @@ def heatmap_colorbar(fig_heat, task):
         raise CheckFailed("`fig_heat` has no colorbar yet. An RGBA overlay has no colour scale "
                           "of its own: build one from the heatmap's colormap and norm "
                           "(a ScalarMappable).")
-    rgba = np.asarray(overlay["rgba"], dtype=float) / 255
-    seen = _sample(rgba[..., 3] > 0.05)
-    values = task.heat.reshape(-1)[seen]
-    colors = rgba.reshape(-1, 4)[seen]
+    rgba, heat = _encoded(overlay, task)
+    seen = _sample(rgba[:, 3] > 0.05)
+    values = heat[seen]
+    colors = rgba[seen]
     showing = [bar for bar in bars if colorbar_shows(bar, values, colors)]
     if not showing:
         base_rgba = np.asarray(base["rgba"], dtype=float).reshape(-1, 4) / 255
@@ -317,14 +367,23 @@ def heatmap_colorbar(fig_heat, task):
                                   f"{bar['vmin']:.3g} to {bar['vmax']:.3g}, so its colours sit "
                                   "at other values than in the overlay: give it the heat's "
                                   "norm, 0 to 1.")
-        raise CheckFailed("The colorbar's colours are not those the heatmap shows (a colorbar "
-                          "taken from an RGBA image shows matplotlib's default colormap, not "
-                          "the overlay's): build it from the overlay's colormap and norm.")
+        for bar in bars:
+            reverse = np.asarray(bar["cmap"]["colors"], dtype=float)[::-1]
+            if _matches(colors[:, :3], reverse, values):
+                raise CheckFailed("The colorbar's colours run the other way from the "
+                                  "heatmap's (its colormap is reversed): build it from the "
+                                  "overlay's colormap and norm.")
+        from_rgba = len(overlay["shape"]) == 3 and any(
+            bar.get("mappable") == "AxesImage" for bar in bars)
+        raise CheckFailed("The colorbar's colours are not those the heatmap shows"
+                          + (" (a colorbar made from an RGBA image shows a default colormap, "
+                             "not the colours of its pixels)" if from_rgba else "")
+                          + ": build it from the overlay's colormap and norm.")
     bar = showing[0]
     if not (abs(bar["vmin"]) <= 0.02 and abs(bar["vmax"] - 1) <= 0.02):
         raise CheckFailed(f"The colorbar runs from {bar['vmin']:.3g} to {bar['vmax']:.3g}: "
                           "the heat's scale is 0 to 1.")
-    if not bar["label"].strip():
+    if not (bar["label"].strip() or str(bar.get("title") or "").strip()):
         raise CheckFailed("The colorbar has no label: say what the heat measures.")
 
 
@@ -337,6 +396,13 @@ def bgr_to_rgb(rgb_blend, task):
         raise CheckFailed(f"`rgb_blend` has shape {tuple(array.shape)}; it should have the "
                           "shape of `opencv_bgr` (rows, columns, 3 channels).")
     values = np.asarray(array, dtype=float)
+    raw = np.asarray(rgb_blend) if isinstance(rgb_blend, list) else np.asarray(array)
+    floats = raw.dtype.kind == "f"   # a list of ints is read as floats by get_array
+    if floats and values.max() > 1.0 + 1e-6:
+        raise CheckFailed(f"`rgb_blend` holds floats up to {values.max():.0f}: matplotlib reads "
+                          "float RGB as 0 to 1 and clips the rest, so the image would show "
+                          "almost white. Keep the integers 0..255 (uint8), or scale floats "
+                          "to 0..1.")
     if values.max() <= 1.0 + 1e-6:
         values = values * 255.0
     if np.abs(values - expected).max() <= 1.0:
@@ -345,6 +411,13 @@ def bgr_to_rgb(rgb_blend, task):
     if np.abs(values - bgr).max() <= 1.0:
         raise CheckFailed("`rgb_blend` is still in OpenCV's channel order (blue first): "
                           "matplotlib reads the first channel as red.")
+    for axes, what in (((0,), "its rows are reversed (the first axis)"),
+                       ((1,), "its columns are reversed (the second axis)"),
+                       ((0, 1), "its rows and columns are reversed")):
+        for start, channels in ((expected, "in RGB order"), (bgr, "still in BGR order")):
+            if np.abs(values - np.flip(start, axis=axes)).max() <= 1.0:
+                raise CheckFailed(f"`rgb_blend` is flipped: {what}, channels {channels}. "
+                                  "Only the channels (the last axis) should change order.")
     for order in ((1, 2, 0), (2, 0, 1), (0, 2, 1), (1, 0, 2)):
         if np.abs(values - bgr[..., list(order)]).max() <= 1.0:
             raise CheckFailed("The channels are reordered, but not into red, green, blue: "
