@@ -92,7 +92,7 @@ def _outline(ax, data, mask, how="contour", color=BLUE, style="solid"):
 
 
 def _outline_axes(data, image="imshow", outline="contour", mask=None, zoom=True):
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(figsize=(2.5, 2.5))
     _image(ax, data, image)
     _outline(ax, data, data.truth if mask is None else mask, outline)
     if zoom:
@@ -102,7 +102,7 @@ def _outline_axes(data, image="imshow", outline="contour", mask=None, zoom=True)
 
 def _compare_axes(data, outline="contour", colors=(BLUE, ORANGE), styles=("solid", "dashed"),
                   legend="line", image="imshow", labels=("Ground truth", "Prediction")):
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(figsize=(2.5, 2.5))
     _image(ax, data, image)
     for mask, color, style in zip((data.truth, data.prediction), colors, styles):
         _outline(ax, data, mask, outline, color, style)
@@ -126,6 +126,20 @@ def _passes(check, **makers):
         data = _task(variant)
         result = grade(check, variant, **{name: make(data) for name, make in makers.items()})
         assert result.passed, (variant, result.message)
+
+
+def _grade_many(checks, variant, **values):
+    """Extract the answers once, as the grader does, and verify several checks on them."""
+    import tempfile
+
+    from course_utils.checks import _plain
+
+    names = sorted({name for check in checks for name in check.params})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answers.json"
+        _plain.extract_to_file(values, names, path)
+        answers = _plain.load_answers(path)
+    return [check.verify(answers, variant=variant) for check in checks]
 
 
 # --- task data ----------------------------------------------------------------------------
@@ -265,9 +279,10 @@ def test_styles_and_legend_accept_the_course_helper():
         compare_contours(data.truth, data.prediction, ax=ax, show_scores=True)
         _zoom(ax, data)
         return ax
-    _passes(ex.gt_vs_prediction_styles, ax_compare=helper)
-    _passes(ex.legend_with_proxies, ax_compare=helper)
-    _passes(ex.scores_on_figure, ax_compare=helper)
+    for variant in VARIANTS:   # one figure, graded by the three checks that read it
+        results = _grade_many((ex.gt_vs_prediction_styles, ex.legend_with_proxies,
+                               ex.scores_on_figure), variant, ax_compare=helper(_task(variant)))
+        assert all(r.passed for r in results), (variant, [r.message for r in results])
 
 
 @pytest.mark.parametrize("colors", [("red", "green"), ("tab:red", "tab:green")])
@@ -485,3 +500,248 @@ def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
     assert all(grades["alternative"].values()), grades["alternative"]
     assert [name for name, passed in grades["wrong"].items() if not passed] == [
         "gt_vs_prediction_styles"], grades["wrong"]
+
+
+# --- more ways a learner writes it (review of the checks against issue 8) -------------------
+
+def _small():
+    return plt.subplots(figsize=(2.5, 2.5))
+
+
+def _lung(ax, data, **kwargs):
+    options = dict(cmap="gray", vmin=-1350, vmax=150, extent=_extent(data))
+    options.update(kwargs)
+    ax.imshow(data.image_hu, **options)
+
+
+def _draw_alternative(how, data):
+    """Task 1 answers, each correct, written in ways the other tests do not cover."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import Normalize
+    import matplotlib
+
+    fig, ax = _small()
+    truth = data.truth
+    if how == "aspect_norm_cmap_object":
+        _lung(ax, data, cmap=plt.get_cmap("gray"), vmin=None, vmax=None,
+              norm=Normalize(-1350, 150), aspect="auto")
+        ax.set_aspect("equal")
+        ax.contour(truth, [0.5], extent=_extent(data), origin="upper", colors="c")
+    elif how == "fill_unfilled":
+        _lung(ax, data)
+        for points in _mm_points(data, truth):
+            ax.fill(points[:, 0], points[:, 1], fill=False, edgecolor=BLUE)
+    elif how == "line_collection":
+        _lung(ax, data)
+        ax.add_collection(LineCollection(_mm_points(data, truth), colors=BLUE))
+    elif how == "uint8_255_float32_gist_gray":
+        ax.imshow(data.image_hu.astype(np.float32), cmap=matplotlib.colormaps["gist_gray"],
+                  vmin=-1350, vmax=150, extent=list(_extent(data)))
+        ax.contour(truth.astype(np.uint8) * 255, levels=[127.5], extent=_extent(data),
+                   origin="upper")
+    elif how == "pyplot":
+        plt.sca(ax)
+        plt.imshow(data.image_hu, cmap="gray", vmin=-1350, vmax=150, extent=_extent(data))
+        plt.contour(truth, levels=[0.5], extent=_extent(data), origin="upper")
+        plt.xlim(data.zoom_x)
+        plt.ylim(data.zoom_y)
+        return ax
+    elif how == "meshgrid_axis":
+        _lung(ax, data)
+        dy, dx = data.pixel_spacing
+        rows, cols = truth.shape
+        x, y = np.meshgrid(np.arange(cols) * dx, np.arange(rows) * dy)
+        ax.contour(x, y, truth.astype(float), levels=[0.5])
+        ax.axis([*data.zoom_x, *data.zoom_y])
+        return ax
+    elif how == "origin_lower_flipped_array":   # draws exactly what origin="upper" draws
+        left, right, bottom, top = _extent(data)
+        ax.imshow(data.image_hu[::-1], origin="lower", cmap="gray", vmin=-1350, vmax=150,
+                  extent=(left, right, bottom, top))
+        ax.contour(truth.astype(float), levels=[0.5], extent=_extent(data), origin="upper")
+    else:
+        raise ValueError(how)
+    ax.set(xlim=data.zoom_x, ylim=data.zoom_y)
+    return ax
+
+
+@pytest.mark.parametrize("how", [
+    "aspect_norm_cmap_object", "fill_unfilled", "line_collection", "uint8_255_float32_gist_gray",
+    "pyplot", "meshgrid_axis", "origin_lower_flipped_array"])
+def test_outline_in_mm_accepts_more_methods(how):
+    for variant in (0, 4):
+        result = grade(ex.outline_in_mm, variant, ax_outline=_draw_alternative(how, _task(variant)))
+        assert result.passed, (how, variant, result.message)
+
+
+def _draw_mistake(how, data):
+    from matplotlib.collections import LineCollection
+
+    fig, ax = _small()
+    truth = data.truth.astype(float)
+    outline = dict(levels=[0.5], extent=_extent(data), origin="upper")
+    if how == "mask_as_image":
+        _lung(ax, data)
+        ax.images[0].set_data(data.truth)
+        ax.contour(truth, **outline)
+    elif how == "default_levels":
+        _lung(ax, data)
+        ax.contour(truth, extent=_extent(data), origin="upper")
+    elif how == "level_not_half_way":
+        _lung(ax, data)
+        ax.contour(truth, **{**outline, "levels": [0.99]})
+    elif how == "pcolormesh":
+        dy, dx = data.pixel_spacing
+        rows, cols = truth.shape
+        ax.pcolormesh((np.arange(cols + 1) - 0.5) * dx, (np.arange(rows + 1) - 0.5) * dy,
+                      data.image_hu, cmap="gray", vmin=-1350, vmax=150)
+        ax.contour(np.arange(cols) * dx, np.arange(rows) * dy, truth, levels=[0.5])
+    elif how == "image_upside_down":   # bottom and top of the extent swapped
+        left, right, bottom, top = _extent(data)
+        _lung(ax, data, extent=(left, right, top, bottom))
+        ax.contour(truth, **outline)
+    elif how == "filled_polygon":
+        _lung(ax, data)
+        for points in _mm_points(data, data.truth):
+            ax.fill(points[:, 0], points[:, 1], color=BLUE, alpha=0.4)
+    elif how == "line_collection_in_pixels":
+        _lung(ax, data)
+        ax.add_collection(LineCollection([p[:, ::-1] for p in find_contours(truth, 0.5)]))
+    else:
+        raise ValueError(how)
+    _zoom(ax, data)
+    return ax
+
+
+@pytest.mark.parametrize("how, words", [
+    ("mask_as_image", ("does not show `image_hu`",)),
+    ("default_levels", ("levels", "single level")),
+    ("level_not_half_way", ("not at the level half-way",)),
+    ("pcolormesh", ("pcolormesh", "imshow")),
+    ("image_upside_down", ("upside down",)),
+    ("filled_polygon", ("no outline",)),
+    ("line_collection_in_pixels", ("pixel units",)),
+])
+def test_outline_in_mm_more_mistakes(how, words):
+    data = _task(4)
+    assert_fails(grade(ex.outline_in_mm, 4, ax_outline=_draw_mistake(how, data)), *words,
+                 forbidden=("0.5",) if how == "level_not_half_way" else ())
+
+
+def _compare_by(how, data):
+    """Task 2 answers drawn in other ways: returns the Axes."""
+    from matplotlib.collections import LineCollection
+
+    fig, ax = _small()
+    _lung(ax, data)
+    options = dict(levels=[0.5], extent=_extent(data), origin="upper")
+    if how == "legend_elements":
+        first = ax.contour(data.truth.astype(float), colors=BLUE, **options)
+        second = ax.contour(data.prediction.astype(float), colors=ORANGE,
+                            linestyles="dashed", **options)
+        ax.legend(first.legend_elements()[0] + second.legend_elements()[0],
+                  ["Ground truth", "Prediction"])
+    elif how == "line_collections":
+        ax.add_collection(LineCollection(_mm_points(data, data.truth), colors=BLUE,
+                                         label="Ground truth"))
+        ax.add_collection(LineCollection(_mm_points(data, data.prediction), colors=ORANGE,
+                                         linestyles="--", label="Prediction"))
+        ax.legend()
+    elif how == "fill_with_edge_patches":
+        for mask, color, style in ((data.truth, BLUE, "-"), (data.prediction, ORANGE, ":")):
+            for points in _mm_points(data, mask):
+                ax.fill(points[:, 0], points[:, 1], fill=False, edgecolor=color, ls=style)
+        ax.legend(handles=[Patch(fill=False, edgecolor=BLUE, label="Ground truth"),
+                           Patch(fill=False, edgecolor=ORANGE, ls=":", label="Prediction")])
+    elif how in ("mixed_sources", "mixed_sources_same_style"):
+        style = "--" if how == "mixed_sources_same_style" else ":"
+        ax.contour(data.truth.astype(float), colors=BLUE, linestyles="--", **options)
+        for points in _mm_points(data, data.prediction):
+            ax.plot(points[:, 0], points[:, 1], color=ORANGE, ls=style)
+        ax.legend(handles=[Line2D([], [], color=BLUE, ls="--", label="GT"),
+                           Line2D([], [], color=ORANGE, ls=style, label="Model output")])
+    elif how == "plotted_lines_in_figure_legend":
+        first = [ax.plot(p[:, 0], p[:, 1], color="black")[0] for p in _mm_points(data,
+                                                                               data.truth)]
+        second = [ax.plot(p[:, 0], p[:, 1], color=ORANGE, ls="--")[0]
+                  for p in _mm_points(data, data.prediction)]
+        fig.legend([first[0], second[0]], ["Reference", "Predicted"], loc="outside lower center")
+    elif how == "dashdot_and_dotted":
+        for mask, color, style in ((data.truth, "#56B4E9", "-."), (data.prediction, "#D55E00",
+                                                                   ":")):
+            ax.contour(mask.astype(float), colors=color, linestyles=style, **options)
+        ax.legend(handles=[Line2D([], [], color="#56B4E9", ls="-.", label="Ground truth"),
+                           Line2D([], [], color="#D55E00", ls=":", label="Prediction")])
+    elif how in ("legend_dashes_swapped", "legend_patch_edge_style_swapped"):
+        styles = ("--", ":") if how == "legend_dashes_swapped" else ("-", "--")
+        for mask, color, style in zip((data.truth, data.prediction), (BLUE, ORANGE), styles):
+            ax.contour(mask.astype(float), colors=color, linestyles=style, **options)
+        if how == "legend_dashes_swapped":   # each entry has the other outline's dashes
+            handles = [Line2D([], [], color=BLUE, ls=styles[1], label="Ground truth"),
+                       Line2D([], [], color=ORANGE, ls=styles[0], label="Prediction")]
+        else:                                # unfilled patches: their edge is the line
+            handles = [Patch(fill=False, edgecolor=BLUE, ls=styles[1], label="Ground truth"),
+                       Patch(fill=False, edgecolor=ORANGE, ls=styles[0], label="Prediction")]
+        ax.legend(handles=handles)
+    else:
+        raise ValueError(how)
+    _zoom(ax, data)
+    return ax
+
+
+@pytest.mark.parametrize("how", ["legend_elements", "line_collections", "fill_with_edge_patches",
+                                 "mixed_sources", "plotted_lines_in_figure_legend",
+                                 "dashdot_and_dotted"])
+def test_styles_and_legend_accept_more_methods(how):
+    for variant in (0, 4):
+        results = _grade_many((ex.gt_vs_prediction_styles, ex.legend_with_proxies), variant,
+                              ax_compare=_compare_by(how, _task(variant)))
+        assert all(r.passed for r in results), (how, variant, [r.message for r in results])
+
+
+def test_styles_compare_how_lines_look_whatever_drew_them():
+    result = grade(ex.gt_vs_prediction_styles, 4,
+                   ax_compare=_compare_by("mixed_sources_same_style", _task(4)))
+    assert_fails(result, "same line style")
+
+
+@pytest.mark.parametrize("how", ["legend_dashes_swapped", "legend_patch_edge_style_swapped"])
+def test_legend_line_styles_must_match_their_outlines(how):
+    styles, legend = _grade_many((ex.gt_vs_prediction_styles, ex.legend_with_proxies), 4,
+                                 ax_compare=_compare_by(how, _task(4)))
+    assert styles.passed, styles.message
+    assert_fails(legend, "does not look like")
+
+
+@pytest.mark.parametrize("write", [
+    lambda ax, d, j: ax.set_xlabel(f"x (mm): Dice {d:.2f}, Jaccard {j:.2f}"),
+    lambda ax, d, j: ax.set_ylabel(f"Dice {d:.0%} Jaccard {j:.0%}"),
+    lambda ax, d, j: ax.annotate(f"Dice = {d:.2f}\nJaccard = {j:.2f}", xy=(0.02, 0.98),
+                                 xycoords="axes fraction", va="top"),
+    lambda ax, d, j: ax.figure.suptitle(f"Dice: {d:.3f} / IoU: {j:.3f}"),
+    lambda ax, d, j: ax.set_title(rf"$\mathrm{{Dice}} = {d:.2f}$, $\mathrm{{Jaccard}} = {j:.2f}$"),
+    lambda ax, d, j: ax.add_artist(__import__("matplotlib.offsetbox", fromlist=["x"])
+                                   .AnchoredText(f"Dice {d:.2f}\nJaccard {j:.2f}", loc=2)),
+    lambda ax, d, j: ax.text(0.1, 0.9, f"Dice (DSC) = {d:.2f}\nJaccard (IoU) = {j:.2f}",
+                             transform=ax.transAxes),
+])
+def test_scores_accept_labels_annotations_and_anchored_texts(write):
+    for variant in (0, 4):
+        data = _task(variant)
+        fig, ax = _small()
+        write(ax, data.dice, data.jaccard)
+        result = grade(ex.scores_on_figure, variant, ax_compare=ax)
+        assert result.passed, (variant, result.message)
+
+
+def test_scores_without_names_and_dice_over_the_union():
+    data = _task(0)
+    fig, ax = _small()
+    ax.set_title(f"{data.dice:.2f} / {data.jaccard:.2f}")
+    assert_fails(grade(ex.scores_on_figure, 0, ax_compare=ax), "names the Dice")
+    inter = np.count_nonzero(data.truth & data.prediction)
+    union = np.count_nonzero(data.truth | data.prediction)
+    assert 2 * inter / union > 1   # variant 0: the classic mistake is above 1, not a percentage
+    result = grade(ex.dice_and_jaccard, 0, dice_score=2 * inter / union,
+                   jaccard_score=data.jaccard)
+    assert_fails(result, "not between 0 and 1", forbidden=("percentage", f"{data.dice:.3f}"))

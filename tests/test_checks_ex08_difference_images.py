@@ -31,7 +31,7 @@ def _subtraction(data):
 def _axes(data, how="centered", image=None, cmap="RdBu_r", extend="both", label="HU",
           colorbar=True, extent="task"):
     """The subtraction drawn in one of several ways (correct unless an argument breaks it)."""
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(figsize=(2.5, 2))
     shown = _subtraction(data) if image is None else image
     h = data.half_range_hu
     extent = data.extent_mm if extent == "task" else extent
@@ -62,6 +62,20 @@ def _passes(check, variants=VARIANTS, **makers):
         data = _task(variant)
         result = grade(check, variant, **{name: make(data) for name, make in makers.items()})
         assert result.passed, (variant, result.message)
+
+
+def _grade_many(checks, variant, **values):
+    """Extract the answers once, as the grader does, and verify several checks on them."""
+    import tempfile
+
+    from course_utils.checks import _plain
+
+    names = sorted({name for check in checks for name in check.params})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answers.json"
+        _plain.extract_to_file(values, names, path)
+        answers = _plain.load_answers(path)
+    return [check.verify(answers, variant=variant) for check in checks]
 
 
 IMAGE_CHECKS = (ex.subtraction_colormap, ex.subtraction_norm, ex.colorbar_extend)
@@ -132,9 +146,10 @@ def test_fp_fn_counts_mistakes():
     ("two_slope", "coolwarm", True), ("vmin_vmax", "PuOr_r", True),
     ("normalize", "RdBu_r", "scalar_mappable"), ("helper", None, None)])
 def test_subtraction_checks_accept_other_methods(how, cmap, colorbar):
-    for check in IMAGE_CHECKS:
-        _passes(check, ax_subtraction=lambda d: _axes(d, how, cmap=cmap or "RdBu_r",
-                                                      colorbar=colorbar))
+    for variant in VARIANTS:   # one figure, graded by the three checks that read it
+        ax = _axes(_task(variant), how, cmap=cmap or "RdBu_r", colorbar=colorbar)
+        results = _grade_many(IMAGE_CHECKS, variant, ax_subtraction=ax)
+        assert all(r.passed for r in results), (variant, [r.message for r in results])
 
 
 def test_subtraction_image_sign_slice_and_placement():
@@ -143,12 +158,13 @@ def test_subtraction_image_sign_slice_and_placement():
     other = (data.slice_index + 1) % ex.N_SLICES
     other_axes = _axes(data, image=data.post_volume_hu[other] - data.pre_volume_hu[other])
     pixels = _axes(data, extent=None)
-    for check in IMAGE_CHECKS:   # each image check reads item 1, and says what is wrong
-        assert_fails(grade(check, 3, ax_subtraction=reversed_axes), "sign is reversed",
-                     "pre minus post")
-        assert_fails(grade(check, 3, ax_subtraction=other_axes), "another slice",
-                     forbidden=(f"slice {data.slice_index}",))
-        assert_fails(grade(check, 3, ax_subtraction=pixels), "not placed in mm")
+    # each image check reads item 1, and says what is wrong
+    for result in _grade_many(IMAGE_CHECKS, 3, ax_subtraction=reversed_axes):
+        assert_fails(result, "sign is reversed", "pre minus post")
+    for result in _grade_many(IMAGE_CHECKS, 3, ax_subtraction=other_axes):
+        assert_fails(result, "another slice", forbidden=(f"slice {data.slice_index}",))
+    for result in _grade_many(IMAGE_CHECKS, 3, ax_subtraction=pixels):
+        assert_fails(result, "not placed in mm")
 
 
 @pytest.mark.parametrize("cmap, words", [
@@ -156,9 +172,10 @@ def test_subtraction_image_sign_slice_and_placement():
     ("gray", "not a diverging")])
 def test_subtraction_colormap_mistakes(cmap, words):
     data = _task(3)
-    ax = _axes(data, cmap=cmap)
-    assert_fails(grade(ex.subtraction_colormap, 3, ax_subtraction=ax), words)
-    assert grade(ex.subtraction_norm, 3, ax_subtraction=ax).passed
+    colormap, norm = _grade_many((ex.subtraction_colormap, ex.subtraction_norm), 3,
+                                 ax_subtraction=_axes(data, cmap=cmap))
+    assert_fails(colormap, words)
+    assert norm.passed, norm.message
 
 
 def test_subtraction_norm_mistakes():
@@ -185,9 +202,10 @@ def test_colorbar_mistakes():
              (dict(label=""), "no label"),
              (dict(extend="neither"), "clipped", "extend")]
     for kwargs, *words in cases:
-        ax = _axes(data, **kwargs)
-        assert_fails(grade(ex.colorbar_extend, 3, ax_subtraction=ax), *words)
-        assert grade(ex.subtraction_norm, 3, ax_subtraction=ax).passed
+        colorbar, norm = _grade_many((ex.colorbar_extend, ex.subtraction_norm), 3,
+                                     ax_subtraction=_axes(data, **kwargs))
+        assert_fails(colorbar, *words)
+        assert norm.passed, norm.message
 
 
 # --- typed-in answers -----------------------------------------------------------------------
@@ -240,3 +258,99 @@ def test_whole_notebooks_alternative_full_marks_wrong_loses_one_check(tmp_path):
     assert all(grades["alternative"].values()), grades["alternative"]
     assert [name for name, passed in grades["wrong"].items() if not passed] == [
         "colorbar_extend"], grades["wrong"]
+
+
+# --- more ways a learner writes it (review of the checks against issue 8) -------------------
+
+def _drawn(how, data):
+    """The subtraction figure drawn in one of the ways the other tests do not cover."""
+    from matplotlib.colors import LinearSegmentedColormap
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    fig, ax = plt.subplots(figsize=(2.5, 2))
+    h = data.half_range_hu
+    difference = _subtraction(data)
+    if how == "pyplot_colorbar":
+        plt.sca(ax)
+        plt.imshow(difference, cmap="RdBu_r", vmin=-h, vmax=h, extent=data.extent_mm)
+        plt.colorbar(extend="both", label="HU")
+    elif how == "axes_divider_clipping_norm":
+        shown = ax.imshow(difference, cmap=plt.get_cmap("coolwarm"), extent=data.extent_mm,
+                          norm=Normalize(vmin=-h, vmax=h, clip=True))
+        cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.05)
+        fig.colorbar(shown, cax=cax, extend="both").set_label("post - pre [HU]")
+    elif how == "colormap_object_float32_horizontal":
+        half = np.float32(h)
+        cmap = LinearSegmentedColormap.from_list("blue_white_orange",
+                                                 ["#0072B2", "white", "#E69F00"])
+        shown = ax.imshow(difference.astype(np.float32), cmap=cmap, extent=list(data.extent_mm),
+                          norm=TwoSlopeNorm(0, -half, half))
+        fig.colorbar(shown, ax=ax, extend="both", orientation="horizontal").ax.set_xlabel("HU")
+    elif how == "volume_difference_colorbar_title":
+        whole = (data.post_volume_hu.astype(float) - data.pre_volume_hu)[data.slice_index]
+        shown = ax.imshow(whole, cmap="PuOr", norm=CenteredNorm(halfrange=h),
+                          extent=data.extent_mm)
+        fig.colorbar(shown, ax=ax, extend="both").ax.set_title("HU")
+    elif how == "scalar_mappable_seismic":
+        ax.imshow(difference, cmap="seismic", vmin=-h, vmax=h, extent=data.extent_mm)
+        fig.colorbar(ScalarMappable(CenteredNorm(0, h), "seismic"), ax=ax, extend="both",
+                     label="change (HU)")
+    elif how == "origin_lower_flipped_array":   # draws exactly what origin="upper" draws
+        shown = ax.imshow(difference[::-1], origin="lower", cmap="RdBu_r", vmin=-h, vmax=h,
+                          extent=data.extent_mm)
+        fig.colorbar(shown, ax=ax, extend="both", label="HU")
+    # mistakes
+    elif how == "pcolormesh":
+        shown = ax.pcolormesh(difference, cmap="RdBu_r", vmin=-h, vmax=h)
+        fig.colorbar(shown, ax=ax, extend="both", label="HU")
+    elif how == "absolute_difference":
+        shown = ax.imshow(np.abs(difference), cmap="RdBu_r", vmin=-h, vmax=h,
+                          extent=data.extent_mm)
+        fig.colorbar(shown, ax=ax, extend="both", label="HU")
+    elif how == "upside_down":
+        left, right, bottom, top = data.extent_mm
+        shown = ax.imshow(difference, cmap="RdBu_r", vmin=-h, vmax=h,
+                          extent=(left, right, top, bottom))
+        fig.colorbar(shown, ax=ax, extend="both", label="HU")
+    elif how == "extend_one_end":
+        shown = ax.imshow(difference, cmap="RdBu_r", vmin=-h, vmax=h, extent=data.extent_mm)
+        fig.colorbar(shown, ax=ax, extend="max", label="HU")
+    else:
+        raise ValueError(how)
+    return ax
+
+
+@pytest.mark.parametrize("how", [
+    "pyplot_colorbar", "axes_divider_clipping_norm", "colormap_object_float32_horizontal",
+    "volume_difference_colorbar_title", "scalar_mappable_seismic", "origin_lower_flipped_array"])
+def test_subtraction_checks_accept_more_methods(how):
+    for variant in (0, 4):
+        results = _grade_many(IMAGE_CHECKS, variant, ax_subtraction=_drawn(how, _task(variant)))
+        assert all(r.passed for r in results), (how, variant, [r.message for r in results])
+
+
+@pytest.mark.parametrize("how, words", [
+    ("pcolormesh", ("pcolormesh", "imshow")),
+    ("absolute_difference", ("absolute difference",)),
+    ("upside_down", ("upside down",)),
+])
+def test_subtraction_image_more_mistakes(how, words):
+    for result in _grade_many(IMAGE_CHECKS, 4, ax_subtraction=_drawn(how, _task(4))):
+        assert_fails(result, *words)
+
+
+def test_colorbar_pointing_at_one_end_when_both_are_clipped():
+    data = _task(0)
+    assert data.below and data.above
+    norm, colorbar = _grade_many((ex.subtraction_norm, ex.colorbar_extend), 0,
+                                 ax_subtraction=_drawn("extend_one_end", data))
+    assert norm.passed, norm.message
+    assert_fails(colorbar, "no pointed end", "extend", forbidden=('"both"', "'both'"))
+
+
+def test_difference_sign_lists():
+    data = _task(4)
+    signed = data.prediction.astype(int) - data.truth.astype(int)
+    assert grade(ex.difference_sign, 4, signed_difference=signed.tolist()).passed
+    result = grade(ex.difference_sign, 4, signed_difference=signed.astype(float).tolist())
+    assert_fails(result, "a list of float values", "signed integer")

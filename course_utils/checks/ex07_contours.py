@@ -112,6 +112,9 @@ def make_task(variant: int) -> types.SimpleNamespace:
 def _task_image(axes: dict[str, Any], data: Any, name: str) -> dict[str, Any]:
     """The image on the panel that shows ``image_hu``, or a CheckFailed saying what is there."""
     if not axes["images"]:
+        if any(c.get("class") == "QuadMesh" for c in axes["collections"]):
+            raise CheckFailed(f"The image on `{name}` is drawn with `pcolormesh`; the task "
+                              "asks for `imshow` with an `extent` in mm.")
         raise CheckFailed(f"Nothing is drawn with `imshow` on `{name}` yet.")
     shape = tuple(data.image_hu.shape)
     for image in axes["images"]:
@@ -135,7 +138,9 @@ def _assert_grey_lung_window(image: dict[str, Any], data: Any, name: str) -> Non
     low, high = image["clim"]
     if low is None or high is None or not high > low:
         raise CheckFailed(f"The image on `{name}` has no usable colour limits.")
-    shown = np.clip((np.ma.filled(image_array(image), np.nan) - low) / (high - low), 0, 1)
+    values, _, _ = _data_space(image)
+    shown = np.clip((values - low) / (high - low), 0, 1)   # grey level a reader sees
+    _assert_shows_image_hu(shown, data, name)
     expected = np.clip((data.image_hu - LUNG_WINDOW[0]) / (LUNG_WINDOW[1] - LUNG_WINDOW[0]),
                        0, 1)
     error = np.abs(shown - expected)
@@ -145,10 +150,58 @@ def _assert_grey_lung_window(image: dict[str, Any], data: Any, name: str) -> Non
                           "the image's own minimum and maximum.")
 
 
+def _data_space(image: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An image's values with rows in increasing y and columns in increasing x (so that
+    ``origin="lower"`` with a flipped array or a reversed extent compare like what they
+    draw), and its pixel centres sorted the same way."""
+    x, y = pixel_centres(image)
+    rows, cols = np.argsort(y, kind="stable"), np.argsort(x, kind="stable")
+    values = np.asarray(np.ma.filled(image_array(image), np.nan), dtype=float)
+    return values[rows][:, cols], x[cols], y[rows]
+
+
+def _linear_fit(shown: np.ndarray, hu: np.ndarray) -> tuple[float, float] | None:
+    """(R², slope) of the unclipped grey levels against ``hu``, None if too few unclipped."""
+    inside = np.isfinite(shown) & (shown > 0.002) & (shown < 0.998)
+    if np.count_nonzero(inside) < 50 or np.ptp(shown[inside]) == 0:
+        return None
+    slope, offset = np.polyfit(hu[inside], shown[inside], 1)
+    residual = shown[inside] - (slope * hu[inside] + offset)
+    return float(1 - residual.var() / shown[inside].var()), float(slope)
+
+
+def _assert_shows_image_hu(shown: np.ndarray, data: Any, name: str) -> None:
+    """The grey levels (in data space) are a window of ``image_hu`` as it lies in mm."""
+    hu = np.asarray(data.image_hu, dtype=float)
+    fits = {how: _linear_fit(shown, candidate) for how, candidate in (
+        ("as is", hu), ("upside down", hu[::-1]), ("mirrored", hu[:, ::-1]),
+        ("rotated", hu[::-1, ::-1]))}
+    known = {how: fit for how, fit in fits.items() if fit is not None}
+    if not known:
+        return   # (nearly) everything clipped: the window check tells what is wrong
+    how, (r2, slope) = max(known.items(), key=lambda item: item[1][0])
+    if r2 < 0.98:
+        raise CheckFailed(f"The image on `{name}` does not show `image_hu`: draw the task's "
+                          "slice itself (not a mask or another array).")
+    if how == "upside down":
+        raise CheckFailed(f"The image on `{name}` is upside down in mm: with "
+                          "`origin=\"upper\"` the extent is (left, right, bottom, top), bottom "
+                          "the larger y.")
+    if how == "mirrored":
+        raise CheckFailed(f"The image on `{name}` is mirrored left to right in mm: the "
+                          "extent's left is the smaller x.")
+    if how == "rotated":
+        raise CheckFailed(f"The image on `{name}` is flipped both ways (rotated by 180°) in "
+                          "mm: look at the order of the four numbers of `extent`.")
+    if slope < 0:
+        raise CheckFailed(f"The image on `{name}` shows air white and bone black (inverted "
+                          "grey levels): show `image_hu` itself with a black-to-white map.")
+
+
 def _assert_in_mm(image: dict[str, Any], data: Any, name: str) -> None:
     dy, dx = data.pixel_spacing
     rows, cols = data.image_hu.shape
-    x, y = pixel_centres(image)
+    _, x, y = _data_space(image)
     got = np.array([x[0], x[-1], y[0], y[-1]])
     wanted = np.array([0.0, (cols - 1) * dx, 0.0, (rows - 1) * dy])
     tolerance = np.array([dx, dx, dy, dy]) / 2 + 1e-6
@@ -160,9 +213,6 @@ def _assert_in_mm(image: dict[str, Any], data: Any, name: str) -> None:
     if np.allclose(got, [0, (cols - 1) * dy, 0, (rows - 1) * dx], atol=max(dx, dy) / 2):
         raise CheckFailed(f"The image on `{name}` uses the two pixel spacings the wrong way "
                           "round: `pixel_spacing` is (row spacing dy, column spacing dx).")
-    if np.allclose(got, wanted[[0, 1, 3, 2]], atol=max(dx, dy) / 2):
-        raise CheckFailed(f"The image on `{name}` is upside down: with `origin=\"upper\"` "
-                          "the extent is (left, right, bottom, top), bottom the larger y.")
     raise CheckFailed(f"The image on `{name}` is not placed in mm with pixel centres at "
                       "index x spacing: check the four numbers of `extent`.")
 
@@ -183,8 +233,8 @@ def _assert_zoom(axes: dict[str, Any], data: Any, name: str) -> None:
 
 def _assert_image(axes: dict[str, Any], data: Any, name: str) -> dict[str, Any]:
     image = _task_image(axes, data, name)
-    _assert_grey_lung_window(image, data, name)
     _assert_in_mm(image, data, name)
+    _assert_grey_lung_window(image, data, name)
     return image
 
 
@@ -210,7 +260,21 @@ def _drawn_outlines(axes: dict[str, Any]) -> list[dict[str, Any]]:
                               "color": colors[min(index, len(colors) - 1)],
                               "style": dash_kind(style), "pattern": _pattern(style),
                               "level": float(levels[index]) if index < len(levels) else None,
-                              "levels": levels, "source": "contour"})
+                              "levels": levels, "zrange": collection.get("zrange"),
+                              "source": "contour"})
+    for collection in axes["collections"]:   # LineCollection / unfilled PolyCollection
+        if collection["__type__"] != "collection" or collection.get("class") not in (
+                "LineCollection", "PolyCollection") or not collection.get("paths"):
+            continue
+        if any(face[3] > 0 for face in collection["facecolors"]) or not any(
+                edge[3] > 0 for edge in collection["edgecolors"]):
+            continue
+        style = (collection["linestyles"] or ["-"])[0]
+        found.append({"points": np.concatenate([np.asarray(p, dtype=float)
+                                                for p in collection["paths"]]),
+                      "color": collection["edgecolors"][0], "style": dash_kind(style),
+                      "pattern": _pattern(style), "level": None, "levels": [],
+                      "source": "collection"})
     for line in axes["lines"]:
         xy = np.asarray(line["xy"], dtype=float).reshape(-1, 2)
         style = line["linestyle"]
@@ -233,13 +297,27 @@ def _drawn_outlines(axes: dict[str, Any]) -> list[dict[str, Any]]:
     return [o for o in found if len(o["points"]) >= 4]
 
 
+_NAMED_STYLES = {"--": "dashed", "dashed": "dashed", ":": "dotted", "dotted": "dotted",
+                 "-.": "dashdot", "dashdot": "dashdot"}
+
+
 def _pattern(style: Any) -> Any:
-    """A hashable key for a line style: None for solid, the rounded dash pattern otherwise."""
-    if dash_kind(style) == "solid":
-        return None
-    if isinstance(style, (list, tuple)) and len(style) == 2 and style[1] is not None:
-        return tuple(round(float(p), 1) for p in style[1])
-    return str(style)
+    """A hashable key for how a line style looks: None for solid, else the dash pattern
+    relative to its first dash (so ``"--"`` of a line and the dashes of a contour drawn with
+    ``linestyles="dashed"``, scaled by its line width, are the same key)."""
+    from matplotlib import rcParams
+
+    kind = dash_kind(style)
+    if kind in ("solid", "none"):
+        return None if kind == "solid" else "none"
+    if isinstance(style, str):
+        if style not in _NAMED_STYLES:
+            return style
+        dashes = list(rcParams[f"lines.{_NAMED_STYLES[style]}_pattern"])
+    else:
+        dashes = list(style[1])
+    first = float(dashes[0]) or 1.0
+    return tuple(round(float(d) / first, 1) for d in dashes)
 
 
 def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -301,12 +379,22 @@ def _find(outlines: list[dict[str, Any]], data: Any, what: str) -> dict[str, Any
 
 
 def _assert_levels(outlines: list[dict[str, Any]], name: str) -> None:
+    """Each contour set draws one level, half-way between the two values of its mask (0.5 of
+    a 0/1 mask, 127.5 of a 0/255 one: the same outline)."""
     for outline in outlines:
         levels = outline["levels"]
-        if outline["source"] == "contour" and not (
-                len(levels) == 1 and math.isclose(float(levels[0]), 0.5, abs_tol=1e-6)):
-            raise CheckFailed(f"A contour on `{name}` is not the single level half-way "
-                              "between the mask's 0 and 1: look at the `levels` argument.")
+        if outline["source"] != "contour":
+            continue
+        if len(levels) != 1:
+            raise CheckFailed(f"A contour on `{name}` draws {len(levels)} levels: the task "
+                              "asks for the single level half-way between the mask's 0 and "
+                              "1; look at the `levels` argument.")
+        low, high = outline.get("zrange") or (None, None)
+        if low is None or high is None or not high > low:
+            low, high = 0.0, 1.0
+        if not math.isclose((float(levels[0]) - low) / (high - low), 0.5, abs_tol=0.01):
+            raise CheckFailed(f"A contour on `{name}` is not at the level half-way between "
+                              "the mask's two values: look at the `levels` argument.")
 
 
 def _outline_of(outlines: list[dict[str, Any]], data: Any, what: str, name: str,
@@ -395,14 +483,24 @@ def _entry(entries: list[dict[str, Any]], words: tuple[str, ...]) -> dict[str, A
 
 
 def _looks_like(entry: dict[str, Any], outline: dict[str, Any]) -> bool:
-    """The entry shows the outline's colour, and its line style if it draws a line."""
-    if not any(same_color(colour, outline["color"], tolerance=0.03)
-               for colour in entry["colors"]):
+    """The entry shows the outline's colour, and its line style if it draws a line (a line,
+    or the edge of an unfilled patch); a filled patch or a marker shows the colour only."""
+    def matches(colours: list[Any]) -> bool:
+        return any(same_color(c, outline["color"], tolerance=0.03) for c in colours)
+
+    if not matches(entry["colors"]):
         return False
-    if entry["class"] == "Line2D" and dash_kind(entry["linestyle"]) != "none":
-        return dash_kind(entry["linestyle"]) == dash_kind(outline["style"]) or (
-            outline["style"] == "dotted")
-    return True
+    line_colours = entry.get("line_colors")
+    if line_colours is None:   # a description without line colours: lines only
+        draws_line = entry["class"] == "Line2D"
+    elif entry["class"] == "Line2D":
+        draws_line = bool(line_colours)
+    else:   # an edge is the entry's line only when nothing is filled
+        draws_line = matches(line_colours) and len(line_colours) == len(entry["colors"])
+    if not draws_line or dash_kind(entry["linestyle"]) == "none" \
+            or outline["pattern"] == "markers":
+        return True
+    return _pattern(entry["linestyle"]) == outline["pattern"]
 
 
 @checks.add(points=1)
@@ -429,13 +527,14 @@ def legend_with_proxies(ax_compare, task):
                               "contour.")
 
 
-def _check_fraction(value: float, name: str) -> None:
-    if 1 < value <= 100:
+def _check_fraction(value: float, expected: float, name: str) -> None:
+    if 1 < value <= 100 and math.isclose(value / 100, expected, abs_tol=1e-4):
         raise CheckFailed(f"`{name}` looks like a percentage: give it as a fraction between "
                           "0 and 1.")
     if not 0 <= value <= 1:
-        raise CheckFailed(f"`{name}` should lie between 0 and 1 (a fraction of pixels, not a "
-                          "pixel count).")
+        kind = " (a pixel count?)" if float(value).is_integer() and value > 1 else ""
+        raise CheckFailed(f"`{name}` is not between 0 and 1{kind}: the score is a fraction; "
+                          "look at what you divide by what.")
 
 
 @checks.add(points=1)
@@ -443,8 +542,8 @@ def dice_and_jaccard(dice_score, jaccard_score, task):
     """Task 3: Dice and Jaccard of `truth` and `prediction`, as fractions."""
     dice_value = get_number(dice_score, "dice_score")
     jaccard_value = get_number(jaccard_score, "jaccard_score")
-    _check_fraction(dice_value, "dice_score")
-    _check_fraction(jaccard_value, "jaccard_score")
+    _check_fraction(dice_value, task.dice, "dice_score")
+    _check_fraction(jaccard_value, task.jaccard, "jaccard_score")
     expected_dice, expected_jaccard = task.dice, task.jaccard
 
     def close(a: float, b: float) -> bool:
@@ -476,8 +575,12 @@ _TOKEN = re.compile(r"(?P<name>dice|dsc|jaccard|iou)|(?P<number>\d+(?:[.,]\d+)?)
 
 
 def _figure_texts(axes: dict[str, Any]) -> list[str]:
-    """Every text a reader sees on the panel: texts, titles, figure texts, legends."""
+    """Every text a reader sees on the panel: texts, titles, axis labels, anchored texts,
+    figure texts, the suptitle, legends."""
     texts = [t["text"] for t in all_texts(axes)]
+    texts += [axes.get("xlabel") or "", axes.get("ylabel") or ""]
+    for artist in axes["artists"]:   # AnchoredText and other offset boxes
+        texts += list(artist.get("texts") or [])
     figure = axes.get("figure") or {}
     texts.append(figure.get("suptitle") or "")
     for legend in [axes.get("legend")] + list(figure.get("legends") or []):

@@ -27,8 +27,8 @@ import numpy as np
 
 from course_utils.checks import CheckFailed, CheckList, get_array, get_axes, get_number
 from course_utils.checks._predicates import (colorbar_shows, colorbars_of, diverging,
-                                             image_array, neutral_at, pixel_centres,
-                                             red_green)
+                                             image_array, neutral_at, red_green)
+from course_utils.checks.ex07_contours import _data_space
 
 checks = CheckList("08_difference_images")
 task = checks.task
@@ -92,13 +92,24 @@ def make_task(variant: int) -> types.SimpleNamespace:
 def difference_sign(signed_difference, task):
     """Task 1: prediction minus ground truth as signed integers: +1 FP, -1 FN, 0 elsewhere."""
     expected = task.signed
+    given = "dtype {}"
+    if isinstance(signed_difference, (list, tuple)):   # a nested list of ints is fine
+        try:
+            signed_difference = np.asarray(signed_difference)
+        except ValueError:
+            raise CheckFailed("`signed_difference` is a list that NumPy cannot turn into a "
+                              "2D array.") from None
+        given = "a list of {} values"
     array = get_array(signed_difference, "signed_difference", ndim=2, shape=expected.shape)
     values = np.asarray(array, dtype=float)
     if np.array_equal(values, expected):
         if array.dtype.kind not in "i":
-            raise CheckFailed("`signed_difference` holds the right values but is not a signed "
-                              f"integer array (its dtype is {array.dtype}): convert it with "
-                              "`.astype(np.int8)` (or int16).")
+            kind = given.format(array.dtype if given.startswith("dtype") else
+                                {"f": "float", "b": "bool", "u": "unsigned"}.get(
+                                    array.dtype.kind, str(array.dtype)))
+            raise CheckFailed("`signed_difference` holds the right values but not as a signed "
+                              f"integer type ({kind}): convert it with `.astype(np.int8)` "
+                              "(or int16).")
         return
     if np.array_equal(values, -expected):
         raise CheckFailed("The sign is reversed: the task asks for prediction minus ground "
@@ -140,17 +151,27 @@ def _subtraction_image(ax_subtraction: Any, data: Any) -> tuple[dict, dict]:
     """The panel and the image that shows the task's subtraction (post - pre) in mm."""
     axes = get_axes(ax_subtraction, "ax_subtraction")
     if not axes["images"]:
+        if any(c.get("class") == "QuadMesh" for c in axes["collections"]):
+            raise CheckFailed("The subtraction on `ax_subtraction` is drawn with "
+                              "`pcolormesh`; the task asks for `imshow` with "
+                              "`extent=extent_mm`.")
         raise CheckFailed("Nothing is drawn with `imshow` on `ax_subtraction` yet.")
     expected = data.subtraction
     candidates = [image for image in axes["images"]
                   if tuple(image["shape"]) == expected.shape]
-    for image in candidates:
-        array = _data_of(image)
+    for image in candidates:   # compared where each pixel lies in mm (any origin)
+        array = _data_space(image)[0]
         if np.allclose(array, expected, atol=0.01, equal_nan=True):
             _assert_in_mm(image, data)
             return axes, image
     for image in candidates:
-        array = _data_of(image)
+        array = _data_space(image)[0]
+        if np.allclose(array, expected[::-1], atol=0.01):
+            raise CheckFailed("The subtraction image is upside down in mm: with "
+                              "`origin=\"upper\"` (the default) use the task's `extent_mm`.")
+        if np.allclose(array, np.abs(expected), atol=0.01):
+            raise CheckFailed("The image shows the absolute difference: the sign (enhancement "
+                              "positive, loss negative) is what the diverging colours show.")
         if np.allclose(array, -expected, atol=0.01):
             raise CheckFailed("The sign is reversed: the image shows pre minus post, so "
                               "enhancement comes out negative. Subtract the pre-contrast "
@@ -169,7 +190,7 @@ def _subtraction_image(ax_subtraction: Any, data: Any) -> tuple[dict, dict]:
 def _assert_in_mm(image: dict[str, Any], data: Any) -> None:
     dy, dx = data.pixel_spacing
     rows, cols = data.subtraction.shape
-    x, y = pixel_centres(image)
+    _, x, y = _data_space(image)
     got = np.array([x[0], x[-1], y[0], y[-1]])
     wanted = np.array([0.0, (cols - 1) * dx, 0.0, (rows - 1) * dy])
     if not np.all(np.abs(got - wanted) <= np.array([dx, dx, dy, dy]) / 2 + 1e-6):
@@ -239,7 +260,7 @@ def colorbar_extend(ax_subtraction, task):
                           "colours and limits: make it from the image (`fig.colorbar(image, "
                           "...)`) or with the same colormap and norm.")
     colorbar = matching[0]
-    if not colorbar["label"].strip():
+    if not (colorbar["label"].strip() or (colorbar.get("title") or "").strip()):
         raise CheckFailed("The colorbar has no label: say what it shows and in which unit "
                           "(e.g. `label=\"post - pre (HU)\"`).")
     allowed = {"both"} if (task.below or task.above) else {"neither"}
@@ -249,7 +270,7 @@ def colorbar_extend(ax_subtraction, task):
         allowed.add("min")
     if colorbar["extend"] not in allowed:
         if task.below or task.above:
-            raise CheckFailed("Some values lie beyond the colour limits and are clipped, but "
-                              "the colorbar does not show it: look at the colorbar's `extend` "
+            raise CheckFailed("Values are clipped at an end of the colour scale where the "
+                              "colorbar has no pointed end: look at the colorbar's `extend` "
                               "argument.")
         raise CheckFailed("The colorbar's pointed ends say values are clipped, but none are.")
