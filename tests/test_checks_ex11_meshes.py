@@ -44,9 +44,12 @@ def _volume_mm3(verts, faces):
 def test_task_data_show_the_mistakes():
     for v in (0, 1, 3, 5):
         data = ex.task(v)
+        assert set(vars(data)) == {"variant", "spacing", "shape", "radius_mm", "lesion",
+                                   "lungs", "k"}          # inputs only, no expected values
         assert data.spacing[1] != data.spacing[2]
-        for wrong in (data.voxel_ml, data.ball_ml):
-            assert abs(wrong - data.lesion_ml) > 2 * ex.VOLUME_TOLERANCE * data.lesion_ml
+        mesh_ml, voxel_ml, ball_ml = ex._expected_volumes(data)
+        for wrong in (voxel_ml, ball_ml):
+            assert abs(wrong - mesh_ml) > 2 * ex.VOLUME_TOLERANCE * mesh_ml
     assert ex.task(0).spacing != ex.task(3).spacing or ex.task(0).radius_mm != \
         ex.task(3).radius_mm
 
@@ -88,11 +91,18 @@ def test_lesion_volume_pass(t, variant):
     surface = trimesh.Trimesh(verts, faces)
     assert grade(check, variant, lesion_volume_ml=abs(surface.volume) * 1e-3).passed
     assert grade(check, variant, lesion_volume_ml=np.array([helper])).passed
+    # the divergence theorem (centroid . area vector / 3), on a mesh of the padded mask
+    verts, faces = _march(np.pad(t.lesion, 1, constant_values=0), t.spacing, dtype=float)
+    tri = verts[faces]
+    area = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]) / 2
+    divergence = abs((tri.mean(axis=1) * area).sum()) / 3 / 1000
+    assert grade(check, variant, lesion_volume_ml=divergence).passed
+    assert grade(check, variant, lesion_volume_ml=float(f"{helper:.4f}")).passed
 
 
 def test_lesion_volume_mistakes(t, variant):
     check = ex.checks.lesion_volume
-    mesh_ml = t.lesion_ml
+    mesh_ml = ex._expected_volumes(t)[0]
     forbidden = (f"{mesh_ml:.2f}", f"{mesh_ml:.3f}")
     voxels = float(t.lesion.sum()) * float(np.prod(t.spacing)) / 1000
     assert_fails(grade(check, variant, lesion_volume_ml=voxels), "voxel count",
@@ -124,6 +134,11 @@ def test_closed_surface_pass(t, variant):
     verts, faces, _, _ = measure.marching_cubes(array, 0.5, spacing=t.spacing)
     verts[:, 0] -= t.spacing[0]
     assert grade(check, variant, top_verts=verts, top_faces=faces.astype(np.int32)).passed
+    # np.pad with mode="constant" on every side, shifted back with a broadcast subtraction
+    verts, faces, _, _ = measure.marching_cubes(np.pad(top, 1, mode="constant").astype(float),
+                                                0.5, spacing=list(t.spacing))
+    assert grade(check, variant, top_verts=(verts - t.spacing).tolist(),
+                 top_faces=faces.tolist()).passed
 
 
 def test_closed_surface_mistakes(t, variant):
@@ -164,7 +179,7 @@ def test_stl_export_mistakes(t, variant, tmp_path):
     coarse = mesh.save_stl(mesh.mask_to_mesh(t.lesion, t.spacing, step_size=2),
                            tmp_path / "coarse.stl")
     assert_fails(grade(check, variant, stl_path=coarse), "step_size",
-                 forbidden=(str(t.lesion_faces),))
+                 forbidden=(str(ex._lesion_mesh(t).n_faces),))
     verts, faces = _march(t.lesion, t.spacing)
     broken = faces.copy()
     broken[0] = [faces[0, 0], faces[0, 1], faces[len(faces) // 2, 2]]   # a torn triangle
@@ -222,6 +237,18 @@ def test_plotly_view_pass(t, variant):
     assert grade(check, variant, fig_mesh3d=fig).passed
     # the default "auto" is "data" for a chest (no axis four times the others)
     assert grade(check, variant, fig_mesh3d=go.Figure(_traces(t, step=5))).passed
+    # trimesh meshes, reversed to (x, y, z), update_scenes, explicit equal ranges per axis
+    fig = go.Figure()
+    for name, mask, step in (("lungs", t.lungs, 3), ("lesion", t.lesion, 1)):
+        m = mesh.mask_to_mesh(mask, t.spacing, step_size=step)
+        surface = trimesh.Trimesh(m.verts[:, ::-1], m.faces, process=False)
+        x, y, z = surface.vertices.T
+        fig.add_trace(go.Mesh3d(x=x, y=y, z=z, i=surface.faces[:, 0],
+                                j=surface.faces[:, 1], k=surface.faces[:, 2], name=name))
+    ranges = _ranges(fig)
+    fig.update_scenes(aspectmode="manual",
+                      aspectratio=dict(zip("xyz", (ranges / ranges[0]).tolist())))
+    assert grade(check, variant, fig_mesh3d=fig).passed
 
 
 def test_plotly_view_mistakes(t, variant):
@@ -259,7 +286,8 @@ def test_values_typed_in_for_variant_0_fail_on_another_variant(tmp_path):
     top = mesh.mask_to_mesh(t0.lesion[t0.k:], t0.spacing)
     path = mesh.save_stl(mesh.mask_to_mesh(t0.lesion, t0.spacing), tmp_path / "lesion.stl")
     fig = go.Figure(_traces(t0))
-    values = {"lesion_verts": verts, "lesion_volume_ml": round(t0.lesion_ml, 3),
+    values = {"lesion_verts": verts,
+              "lesion_volume_ml": round(ex._expected_volumes(t0)[0], 3),
               "top_verts": top.verts, "top_faces": top.faces, "stl_path": path,
               "fig_mesh3d": fig}
     for check in ex.checks:

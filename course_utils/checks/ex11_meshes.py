@@ -66,11 +66,12 @@ def _box_xyz(mask: np.ndarray, spacing: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 @checks.task_data
 def make_task(variant: int) -> types.SimpleNamespace:
-    """The exercise's data for ``variant``: grid, lesion, lungs, and what the checks expect.
+    """The exercise's input data for ``variant``: grid, lesion and lungs (no expected values).
 
-    Attributes: ``spacing`` (dz, dy, dx) mm, ``radius_mm``, ``lesion`` and ``lungs`` (bool
-    masks on the grid), ``k`` (the lesion's centre slice; ``lesion[k:]`` is the cut lesion),
-    and the expected values (``lesion_extent``, ``lesion_ml``, ``voxel_ml``, ``ball_ml``...).
+    Attributes: ``spacing`` (dz, dy, dx) mm, ``shape``, ``radius_mm``, ``lesion`` and
+    ``lungs`` (bool masks on the grid), ``k`` (the lesion's centre slice; ``lesion[k:]`` is
+    the cut lesion). What the checks expect is computed from these by the checks
+    (:func:`_expected_volumes` and the other helpers), never stored where a learner reads it.
     """
     from course_utils.mesh import mask_to_mesh, mesh_volume
     from course_utils.phantom import chest_volume
@@ -109,24 +110,61 @@ def make_task(variant: int) -> types.SimpleNamespace:
             break
     lesion = np.zeros(shape, dtype=bool)
     lesion[tuple(slice(c, c + n) for c, n in zip(corner, box))] = small
-    small_mesh = mask_to_mesh(small, spacing)      # the lesion's mesh, in the small box
     k = int(corner[0] + centre_slice)
-    top_mesh = mask_to_mesh(small[k - corner[0]:], spacing)
     chest = chest_volume(shape=shape, spacing=spacing, seed=variant % 1000)
     lungs = chest.mask("lung_right", "lung_left") & ~lesion
-    return types.SimpleNamespace(
-        variant=variant, spacing=spacing, shape=shape, radius_mm=radius, lesion=lesion,
-        lungs=lungs, k=k,
-        lesion_extent=_box_extent(small, step),
-        lesion_extent_voxels=_box_extent(small, np.ones(3)),
-        lesion_ml=mesh_ml, voxel_ml=voxel_ml, ball_ml=ball_ml,
-        lesion_faces=small_mesh.n_faces,
-        top_extent=np.ptp(top_mesh.verts, axis=0),
-        top_low=top_mesh.verts.min(axis=0) + np.array([0.0, *(corner[1:] * step[1:])]),
-        lungs_box_xyz=_box_xyz(lungs | lesion, step), lesion_box_xyz=_box_xyz(lesion, step))
+    return types.SimpleNamespace(variant=variant, spacing=spacing, shape=shape,
+                                 radius_mm=radius, lesion=lesion, lungs=lungs, k=k)
 
 
 task = checks.task
+
+
+_MEMO: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _memo(data: Any, key: str, compute: Any) -> Any:
+    """``compute()`` once per task-data object and key (checks run many times per task)."""
+    entry = _MEMO.get((id(data), key))
+    if entry is None or entry[0] is not data:
+        if len(_MEMO) > 64:
+            _MEMO.clear()
+        entry = _MEMO[(id(data), key)] = (data, compute())
+    return entry[1]
+
+
+# ----------------------------------------------------------------------------- expected values
+
+def _lesion_mesh(data: Any) -> Any:
+    """The lesion's full-resolution mesh in mm (made once per task data)."""
+    from course_utils.mesh import mask_to_mesh
+
+    return _memo(data, "mesh", lambda: mask_to_mesh(data.lesion, data.spacing))
+
+
+def _expected_volumes(data: Any) -> tuple[float, float, float]:
+    """The lesion's mesh, voxel-count and ideal-ball volumes in mL, from the task data."""
+    from course_utils.mesh import mesh_volume
+
+    def compute() -> tuple[float, float, float]:
+        mesh_ml = mesh_volume(_lesion_mesh(data)) / 1000
+        voxel_ml = float(data.lesion.sum()) * float(np.prod(data.spacing)) / 1000
+        return mesh_ml, voxel_ml, 4 / 3 * math.pi * data.radius_mm ** 3 / 1000
+    return _memo(data, "volumes", compute)
+
+
+def _expected_top(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Extent and lowest corner (z, y, x) in mm of the closed mesh of ``lesion[k:]``."""
+    from course_utils.mesh import mask_to_mesh
+
+    verts = _memo(data, "top", lambda: mask_to_mesh(data.lesion[data.k:], data.spacing).verts)
+    return np.ptp(verts, axis=0), verts.min(axis=0)
+
+
+def _lesion_extents(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The lesion's bounding box size in mm and in voxels, (z, y, x)."""
+    return _memo(data, "extents", lambda: (_box_extent(data.lesion, np.array(data.spacing)),
+                                           _box_extent(data.lesion, np.ones(3))))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -171,8 +209,7 @@ def mesh_in_mm(lesion_verts, task):
     """Marching-cubes vertices of the lesion in mm, in the array's (z, y, x) order."""
     verts = _verts(lesion_verts, "lesion_verts")
     extent = np.ptp(verts, axis=0)
-    expected = task.lesion_extent
-    voxels = task.lesion_extent_voxels
+    expected, voxels = _lesion_extents(task)
     if _close(extent, expected, EXTENT_TOLERANCE_MM):
         return
     if _close(extent, voxels, EXTENT_TOLERANCE_MM):
@@ -193,24 +230,25 @@ def lesion_volume(lesion_volume_ml, task):
     """The lesion's volume enclosed by its mesh, in mL."""
     value = get_number(lesion_volume_ml, "lesion_volume_ml")
     voxel_mm3 = float(np.prod(task.spacing))
+    mesh_ml, voxel_ml, ball_ml = _expected_volumes(task)
 
     def near(x: float, target: float) -> bool:
         return math.isclose(x, target, rel_tol=VOLUME_TOLERANCE)
 
-    if near(value, task.lesion_ml):
+    if near(value, mesh_ml):
         return
-    if value < 0 and near(-value, task.lesion_ml):
+    if value < 0 and near(-value, mesh_ml):
         raise CheckFailed("The volume is negative: the sign of the summed tetrahedra depends "
                           "on the faces' orientation, take its absolute value.")
-    if near(value, task.voxel_ml):
+    if near(value, voxel_ml):
         raise CheckFailed("This is the volume of the voxel count (voxels x voxel volume), "
                           "not the volume the mesh encloses: sum the mesh's signed "
                           "tetrahedra.")
-    if near(value, task.ball_ml):
+    if near(value, ball_ml):
         raise CheckFailed("This is the volume of an ideal ball (4/3 pi r^3), not of the "
                           "mesh: on this coarse grid the mesh encloses another volume; sum "
                           "the mesh's signed tetrahedra.")
-    for mm3 in (task.lesion_ml, task.voxel_ml):
+    for mm3 in (mesh_ml, voxel_ml):
         if near(value, mm3 * 1000):
             raise CheckFailed("This looks like mm³: 1 mL is 1 cm³, that is 1000 mm³.")
         if near(value, mm3 / voxel_mm3) or near(value, mm3 * 1000 / voxel_mm3):
@@ -227,8 +265,9 @@ def closed_surface(top_verts, top_faces, task):
     verts = _verts(top_verts, "top_verts")
     faces = _faces(top_faces, "top_faces", len(verts))
     extent = np.ptp(verts, axis=0)
-    if not _close(extent, task.top_extent, EXTENT_TOLERANCE_MM):
-        if _close(extent, task.top_extent / np.array(task.spacing), EXTENT_TOLERANCE_MM):
+    top_extent, top_low = _expected_top(task)
+    if not _close(extent, top_extent, EXTENT_TOLERANCE_MM):
+        if _close(extent, top_extent / np.array(task.spacing), EXTENT_TOLERANCE_MM):
             raise CheckFailed("The surface is in voxel indices: pass `spacing` to marching "
                               "cubes.")
         n_edges, n_open = _edge_counts(faces)
@@ -247,7 +286,7 @@ def closed_surface(top_verts, top_faces, task):
     if euler != 2:
         raise CheckFailed("The surface is closed but is not one piece without holes: mesh "
                           "the cut lesion `lesion_top` only.")
-    shift = verts.min(axis=0) - task.top_low
+    shift = verts.min(axis=0) - top_low
     if not _close(shift, 0, EXTENT_TOLERANCE_MM):
         if _close(shift, task.spacing, EXTENT_TOLERANCE_MM):
             raise CheckFailed("The surface sits one voxel off: padding added a voxel before "
@@ -273,12 +312,13 @@ def stl_export(stl_path, task):
     if n_faces == 0:
         raise CheckFailed("The STL file holds no triangles.")
     extent_sorted = np.sort(surface.extents)
-    if _close(extent_sorted, np.sort(task.lesion_extent_voxels), EXTENT_TOLERANCE_MM):
+    lesion_extent, lesion_voxels = _lesion_extents(task)
+    if _close(extent_sorted, np.sort(lesion_voxels), EXTENT_TOLERANCE_MM):
         raise CheckFailed("The STL is in voxel units: STL has no unit field and is read as "
                           "mm, so the vertices must already be in mm.")
-    size_ok = _close(extent_sorted, np.sort(task.lesion_extent), EXTENT_TOLERANCE_MM)
-    roughly = _close(extent_sorted, np.sort(task.lesion_extent), 2 * max(task.spacing))
-    if n_faces != task.lesion_faces and (size_ok or roughly):
+    size_ok = _close(extent_sorted, np.sort(lesion_extent), EXTENT_TOLERANCE_MM)
+    roughly = _close(extent_sorted, np.sort(lesion_extent), 2 * max(task.spacing))
+    if n_faces != _lesion_mesh(task).n_faces and (size_ok or roughly):
         raise CheckFailed(f"The STL holds {n_faces} triangles, not those of the lesion's "
                           "full-resolution mesh: export the lesion mesh made with "
                           "`step_size=1`.")
@@ -366,7 +406,8 @@ def plotly_view(fig_mesh3d, task):
         raise CheckFailed("The Mesh3d traces have no x, y, z coordinates.")
     low = np.array([a.min() for a in xyz])
     high = np.array([a.max() for a in xyz])
-    box_low, box_high = task.lungs_box_xyz
+    box_low, box_high = _memo(task, "lungs_box", lambda: _box_xyz(task.lungs | task.lesion,
+                                                                   np.array(task.spacing)))
     spacing_xyz = np.array(task.spacing)[::-1]
 
     def fits(lo: np.ndarray, hi: np.ndarray, b_lo: np.ndarray, b_hi: np.ndarray) -> bool:
@@ -384,7 +425,8 @@ def plotly_view(fig_mesh3d, task):
                               "the reverse of marching cubes' vertex columns.")
         raise CheckFailed("The surfaces do not span both lungs in mm: add a mesh of each "
                           "lung (or of both) and of the lesion.")
-    lesion_low, lesion_high = task.lesion_box_xyz
+    lesion_low, lesion_high = _memo(task, "lesion_box",
+                                    lambda: _box_xyz(task.lesion, np.array(task.spacing)))
     boxes = [(np.array([_coordinates(t, axis).min() for axis in "xyz"]),
               np.array([_coordinates(t, axis).max() for axis in "xyz"])) for t in traces
              if all(_coordinates(t, axis).size for axis in "xyz")]

@@ -32,8 +32,8 @@ from course_utils.checks import CheckFailed, CheckList, get_array, get_number
 from course_utils.checks._predicates import (color_blind_safe, colorbar_shows, colorbars_of,
                                              image_array, images_aligned, legend_entries,
                                              lightness, mosaic_panels, orientation_letters,
-                                             outline_box, outlines, panel_label, scalebars,
-                                             visible_alpha)
+                                             outline_box, outlines, panel_label,
+                                             pixel_centres, scalebars, visible_alpha)
 
 checks = CheckList("12_capstone")
 __all__ = ["axial_panel", "checks", "comparison_panel", "coronal_panel", "heatmap_panel",
@@ -70,13 +70,33 @@ def _volumes_apart(mask: np.ndarray, spacing: tuple[float, ...], radius: float) 
     return min(abs(gap) for gap in gaps) > MIN_VOLUME_GAP * mesh_ml
 
 
+def _ball_box(shape: tuple[int, ...], spacing: tuple[float, ...], centre: np.ndarray,
+              radius: float) -> tuple[tuple[slice, ...], np.ndarray]:
+    """The ball's mask in a small box of the grid (with a margin) and that box's slices."""
+    from course_utils.checks.ex11_meshes import _ball
+
+    step = np.array(spacing)
+    low = np.maximum(np.floor((centre - radius) / step).astype(int) - 3, 0)
+    high = np.minimum(np.ceil((centre + radius) / step).astype(int) + 4, shape)
+    box = tuple(slice(int(lo), int(hi)) for lo, hi in zip(low, high))
+    small = _ball(tuple(int(v) for v in high - low), spacing, centre - low * step, radius)
+    return box, small
+
+
 @checks.task_data
 def make_task(variant: int) -> types.SimpleNamespace:
-    """The exercise's data for ``variant`` (see the module docstring)."""
-    from course_utils.metrics import dice
-    from course_utils.phantom import attention_heatmap, chest_volume, imperfect_prediction
+    """The exercise's input data for ``variant`` (see the module docstring).
 
-    from course_utils.checks.ex11_meshes import _ball
+    Attributes the notebook uses: ``truth``, ``prediction`` (bool masks in display
+    orientation), ``heat`` (slice ``k``), ``k``, ``row``, ``col``, ``radius_mm``,
+    ``axial_bar_mm``, ``zoom_bar_mm``. The series, as its files hold it (for
+    :func:`write_series`): ``stored_hu`` (the HU volume in the series' own orientation),
+    ``pixel_spacing`` (dy, dx), ``image_positions`` (ImagePositionPatient of each stored
+    slice), ``row_cosine``, ``col_cosine``, ``slice_thickness``, ``instance_numbers``.
+    What the checks expect (sorted positions, slice spacing, the display volume, the mesh
+    volume, the Dice) is computed by the checks from these, never stored.
+    """
+    from course_utils.phantom import attention_heatmap, chest_volume, imperfect_prediction
 
     rng = np.random.default_rng([12, variant])
     while True:
@@ -89,38 +109,39 @@ def make_task(variant: int) -> types.SimpleNamespace:
         shape = tuple(int(round(f / s)) for f, s in zip(FOV_MM, spacing))
         step = np.array(spacing)
         centre = (np.array(shape) - 1) / 2 * step + np.array(_LESION_CENTRE_MM) + offset
-        truth = _ball(shape, spacing, centre, radius)
-        if _volumes_apart(truth, spacing, radius):
+        box, small = _ball_box(shape, spacing, centre, radius)   # fast: its box only
+        if _volumes_apart(small, spacing, radius):
             break
+    truth = np.zeros(shape, dtype=bool)
+    truth[box] = small
     chest = chest_volume(shape=shape, spacing=spacing, seed=variant % 1000)
     noise = np.random.default_rng([12, variant, 1]).normal(0, 15, shape).astype(np.float32)
     hu = chest.hu
-    hu[chest.mask("lesion")] = -850.0 + noise[chest.mask("lesion")]   # the phantom's own
+    old_lesion = chest.mask("lesion")
+    hu[old_lesion] = -850.0 + noise[old_lesion]                      # the phantom's own
     hu[truth] = 40.0 + noise[truth]                                   # the variant's lesion
-    mesh_ml, voxel_ml, ball_ml = _volumes(truth, spacing, radius)
-    dz, dy, dx = spacing
+    dz = spacing[0]
     tilt = math.radians(float(rng.uniform(12.0, 25.0)))
     row_cosine = np.array([1.0, 0.0, 0.0])
     col_cosine = np.array([0.0, -math.cos(tilt), -math.sin(tilt)])  # rows run anterior
     normal = np.cross(row_cosine, col_cosine)                        # points inferior
-    origin = np.array([-dx * (shape[2] - 1) / 2, 150.0, 80.0]) + rng.uniform(-20, 20, 3)
-    positions = float(origin @ normal) + dz * np.arange(shape[0])
-    k, row, col = (int(v) for v in np.argwhere(truth).mean(axis=0).round())
+    origin = np.array([-spacing[2] * (shape[2] - 1) / 2, 150.0, 80.0]) + rng.uniform(-20, 20, 3)
+    k, row, col = (int(v) for v in (np.argwhere(small) + [b.start for b in box]
+                                    ).mean(axis=0).round())
     prediction = imperfect_prediction(truth, seed=variant % 1000)
     heat = attention_heatmap(truth[k], sigma_mm=float(rng.choice([9.0, 12.0, 15.0])),
                              spacing=spacing[1:], seed=variant % 1000)
     return types.SimpleNamespace(
-        variant=variant, spacing=spacing, shape=shape, hu=hu, truth=truth, radius_mm=radius,
-        prediction=prediction, heat=heat, k=k, row=row, col=col,
-        tilt_deg=math.degrees(tilt), row_cosine=row_cosine, col_cosine=col_cosine,
-        normal=normal, origin=origin, positions=positions,
-        z_of_positions=origin[2] + dz * np.arange(shape[0]) * normal[2],
+        variant=variant, truth=truth, prediction=prediction, heat=heat, k=k, row=row,
+        col=col, radius_mm=radius,
+        stored_hu=hu[::-1, ::-1, :],        # slice 0 most superior, row 0 most posterior
+        pixel_spacing=spacing[1:],
+        image_positions=origin + dz * np.arange(shape[0])[:, None] * normal,
+        row_cosine=row_cosine, col_cosine=col_cosine,
         slice_thickness=dz + float(rng.choice([1.0, 1.5, 2.0])),
         instance_numbers=rng.permutation(shape[0]) + 1,
         axial_bar_mm=float(rng.choice([30, 40, 50, 60])),
-        zoom_bar_mm=float(rng.choice([5, 10, 15, 20])),
-        lesion_ml=mesh_ml, voxel_ml=voxel_ml, ball_ml=ball_ml,
-        dice_slice=dice(truth[k], prediction[k]), dice_3d=dice(truth, prediction))
+        zoom_bar_mm=float(rng.choice([5, 10, 15, 20])))
 
 
 task = checks.task
@@ -137,8 +158,10 @@ def write_series(data: Any, folder: str | Path) -> Path:
     from course_utils import dicom
 
     folder = Path(folder)
-    stored = data.hu[::-1, ::-1, :]        # slice 0 most superior, row 0 most posterior
-    paths = dicom.write_series(stored, data.spacing, folder, origin=data.origin,
+    positions = np.asarray(data.image_positions, dtype=float)
+    step = float(np.round(np.linalg.norm(positions[1] - positions[0]), 6))
+    paths = dicom.write_series(data.stored_hu, (step, *data.pixel_spacing), folder,
+                               origin=positions[0],
                                orientation=(*data.row_cosine, *data.col_cosine),
                                seed=data.variant, window=(1500, -600),
                                series_description="Synthetic chest CT, tilted")
@@ -148,6 +171,53 @@ def write_series(data: Any, folder: str | Path) -> Path:
         ds.InstanceNumber = int(number)
         ds.save_as(path, enforce_file_format=True)
     return folder
+
+
+_MEMO: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _memo(data: Any, key: str, compute: Any) -> Any:
+    """``compute()`` once per task-data object and key (checks run many times per task)."""
+    entry = _MEMO.get((id(data), key))
+    if entry is None or entry[0] is not data:
+        if len(_MEMO) > 64:
+            _MEMO.clear()
+        entry = _MEMO[(id(data), key)] = (data, compute())
+    return entry[1]
+
+
+# ----------------------------------------------------------------------------- expected values
+
+def _normal(data: Any) -> np.ndarray:
+    return np.cross(data.row_cosine, data.col_cosine)
+
+
+def _positions(data: Any) -> np.ndarray:
+    """Every slice's position along the normal, sorted increasing."""
+    return np.sort(np.asarray(data.image_positions, dtype=float) @ _normal(data))
+
+
+def _spacing(data: Any) -> tuple[float, float, float]:
+    """(dz, dy, dx) in mm: the step between sorted positions, then PixelSpacing."""
+    return (float(np.diff(_positions(data)).mean()), *(float(v) for v in data.pixel_spacing))
+
+
+def _display_hu(data: Any) -> np.ndarray:
+    """The series' volume reoriented for display (column L, row P, slice S), a view."""
+    return data.stored_hu[::-1, ::-1, :]
+
+
+def _expected_volumes(data: Any) -> tuple[float, float, float]:
+    """The reference lesion's mesh, voxel-count and ideal-ball volumes in mL."""
+    return _memo(data, "volumes", lambda: _volumes(data.truth, _spacing(data), data.radius_mm))
+
+
+def _expected_dice(data: Any) -> tuple[float, float]:
+    """The Dice of the lesion's centre slice, and of the whole volumes."""
+    from course_utils.metrics import dice
+
+    return _memo(data, "dice", lambda: (dice(data.truth[data.k], data.prediction[data.k]),
+                                        dice(data.truth, data.prediction)))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -167,6 +237,8 @@ def _check_image(axes: dict[str, Any], panel: str, expected: np.ndarray,
         raise CheckFailed(f"Nothing is drawn on the {panel} panel yet.")
     image = axes["images"][0]
     array = np.ma.getdata(image_array(image)).astype(float)
+    if array.ndim == 2:
+        array = _as_shown(array, _screen_flips(axes, image))   # top row first, as seen
     if array.ndim != 2:
         raise CheckFailed(f"The {panel} panel's first image is not a 2D array of HU: draw "
                           "the CT plane first, overlays after.")
@@ -206,6 +278,21 @@ def _check_image(axes: dict[str, Any], panel: str, expected: np.ndarray,
     return image
 
 
+def _screen_flips(axes: dict[str, Any], image: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether the image's row 0 is shown at the bottom, and its column 0 at the right (by
+    its origin, its extent and the axes' limits together)."""
+    x, y = pixel_centres(image)
+    (x0, x1), (y0, y1) = axes["xlim"], axes["ylim"]
+    rows_up = len(y) > 1 and (y[-1] - y[0]) * (y1 - y0) > 0
+    cols_left = len(x) > 1 and (x[-1] - x[0]) * (x1 - x0) < 0
+    return bool(rows_up), bool(cols_left)
+
+
+def _as_shown(array: np.ndarray, flips: tuple[bool, bool]) -> np.ndarray:
+    """An image's array in screen order (or a screen-order array in the image's order)."""
+    return array[::-1 if flips[0] else 1, ::-1 if flips[1] else 1]
+
+
 def _check_mm(image: dict[str, Any], panel: str, pixel_mm: tuple[float, float]) -> None:
     """The image's extent gives each pixel its size in mm (rows, columns)."""
     rows, cols = image["shape"][:2]
@@ -220,9 +307,6 @@ def _check_mm(image: dict[str, Any], panel: str, pixel_mm: tuple[float, float]) 
                               "spaced by the row spacing, columns by the column spacing.")
         raise CheckFailed(f"The {panel} image's extent does not give its pixels their size "
                           "in mm.")
-    if bottom < top:
-        raise CheckFailed(f"The {panel} image's extent runs bottom-up (origin 'lower' or "
-                          "top < bottom): row 0 must stay at the top.")
 
 
 def _pixel_to_data(image: dict[str, Any], rows: np.ndarray, cols: np.ndarray
@@ -230,14 +314,19 @@ def _pixel_to_data(image: dict[str, Any], rows: np.ndarray, cols: np.ndarray
     n_rows, n_cols = image["shape"][:2]
     left, right, bottom, top = image["extent"]
     x = left + (cols + 0.5) * (right - left) / n_cols
-    y = top + (rows + 0.5) * (bottom - top) / n_rows
+    if image.get("origin", "upper") == "upper":
+        y = top + (rows + 0.5) * (bottom - top) / n_rows
+    else:
+        y = bottom + (rows + 0.5) * (top - bottom) / n_rows
     return x, y
 
 
-def _mask_box(image: dict[str, Any], mask: np.ndarray) -> np.ndarray:
-    """Where a level-0.5 outline of ``mask`` lies, in the data coordinates of ``image``."""
+def _mask_box(axes: dict[str, Any], image: dict[str, Any], mask: np.ndarray) -> np.ndarray:
+    """Where a level-0.5 outline of ``mask`` (in screen order, like the task's planes) lies,
+    in the data coordinates of ``image``."""
     from skimage.measure import find_contours
 
+    mask = _as_shown(mask, _screen_flips(axes, image))      # in the image's own order
     points = np.concatenate(find_contours(np.pad(mask, 1).astype(float), 0.5)) - 1
     x, y = _pixel_to_data(image, points[:, 0], points[:, 1])
     return np.array([x.min(), x.max(), y.min(), y.max()])
@@ -248,7 +337,7 @@ def _matching_outlines(axes: dict[str, Any], image: dict[str, Any], mask: np.nda
     rows, cols = image["shape"][:2]
     left, right, bottom, top = image["extent"]
     pixel = max(abs(right - left) / cols, abs(bottom - top) / rows)
-    box = _mask_box(image, mask)
+    box = _mask_box(axes, image, mask)
     return [o for o in outlines(axes) if np.all(np.abs(outline_box(o) - box) <= 1.5 * pixel)]
 
 
@@ -304,7 +393,7 @@ def series_geometry(slice_positions_mm, slice_spacing_mm, task):
     """Slice positions along the normal, sorted, and the slice spacing."""
     positions = get_array(slice_positions_mm, "slice_positions_mm", ndim=1).astype(float)
     spacing = get_number(slice_spacing_mm, "slice_spacing_mm")
-    expected = task.positions
+    expected = _positions(task)
     if positions.shape != expected.shape:
         raise CheckFailed(f"`slice_positions_mm` has {positions.size} values: there should be "
                           "one per file of the series.")
@@ -312,11 +401,15 @@ def series_geometry(slice_positions_mm, slice_spacing_mm, task):
     def same(a: np.ndarray, b: np.ndarray) -> bool:
         return bool(np.allclose(a, b, atol=POSITION_TOLERANCE))
 
-    z = task.z_of_positions
+    z = np.asarray(task.image_positions, dtype=float)[:, 2]
     if same(np.sort(positions), np.sort(z)):
         raise CheckFailed("These are the slices' z coordinates (ImagePositionPatient[2]); the "
                           "slices are tilted: project each ImagePositionPatient on the normal, "
                           "the cross product of the two ImageOrientationPatient vectors.")
+    if same(np.sort(positions), np.sort(-expected)):
+        raise CheckFailed("These are positions along the reversed normal: the normal is the "
+                          "row cosine x the column cosine, in that order (the first three "
+                          "values of ImageOrientationPatient, then the last three).")
     if not same(np.sort(positions), expected):
         raise CheckFailed("These are not the slices' positions along the slice normal: take "
                           "the dot product of each ImagePositionPatient with the cross product "
@@ -331,16 +424,16 @@ def series_geometry(slice_positions_mm, slice_spacing_mm, task):
                           "increasing order.")
     if not same(positions, expected):
         raise CheckFailed("The positions are not sorted in increasing order.")
-    dz = task.spacing[0]
+    dz, *in_plane = _spacing(task)
     if math.isclose(spacing, dz, abs_tol=POSITION_TOLERANCE):
         return
     if math.isclose(spacing, task.slice_thickness, abs_tol=POSITION_TOLERANCE):
         raise CheckFailed("That is SliceThickness, the thickness of each slice's slab; the "
                           "slice spacing is the step between consecutive sorted positions.")
-    if math.isclose(abs(spacing), abs(dz * task.normal[2]), abs_tol=POSITION_TOLERANCE):
+    if math.isclose(abs(spacing), abs(dz * _normal(task)[2]), abs_tol=POSITION_TOLERANCE):
         raise CheckFailed("That is the step of z between slices; the slices are tilted: the "
                           "spacing is the step along the normal.")
-    if any(math.isclose(spacing, s, abs_tol=POSITION_TOLERANCE) for s in task.spacing[1:]):
+    if any(math.isclose(spacing, s, abs_tol=POSITION_TOLERANCE) for s in in_plane):
         raise CheckFailed("That is the in-plane pixel spacing (PixelSpacing); the slice "
                           "spacing is the step between consecutive slice positions.")
     raise CheckFailed("`slice_spacing_mm` is not the step between consecutive sorted "
@@ -358,8 +451,8 @@ def axial_panel(capstone_axd, task):
             and abs(height - FIGURE_MM[1]) <= SIZE_TOLERANCE_MM):
         raise CheckFailed(f"The figure is {width:.0f} x {height:.0f} mm, not the size the "
                           "task asks for: figsize is in inches (25.4 mm each).")
-    image = _check_image(axes, "axial", task.hu[task.k])
-    _check_mm(image, "axial", task.spacing[1:])
+    image = _check_image(axes, "axial", _display_hu(task)[task.k])
+    _check_mm(image, "axial", task.pixel_spacing)
     _check_title(axes, "axial", "lung")
     if not _matching_outlines(axes, image, task.truth[task.k]):
         raise CheckFailed("No outline on the axial panel lies on the lesion: contour the "
@@ -376,9 +469,10 @@ def axial_panel(capstone_axd, task):
 def coronal_panel(capstone_axd, task):
     """Coronal panel: superior up, lung window, pixels at their size in mm, R/L/S/I."""
     axes = _panels(capstone_axd)["coronal"]
-    expected = task.hu[::-1, task.row, :]
+    expected = _display_hu(task)[::-1, task.row, :]
     image = _check_image(axes, "coronal", expected, superior=True)
-    _check_mm(image, "coronal", (task.spacing[0], task.spacing[2]))
+    dz, _, dx = _spacing(task)
+    _check_mm(image, "coronal", (dz, dx))
     aspect = axes["aspect"]
     if aspect not in ("equal", 1.0):
         raise CheckFailed("The coronal panel's aspect is not 'equal': with an extent in mm, "
@@ -394,8 +488,8 @@ def heatmap_panel(capstone_axd, task):
     """Heatmap panel: CT base, aligned heat in a monotone map, opacity following the heat,
     a colorbar that shows the heat's colours, with a label."""
     axes = _panels(capstone_axd)["heatmap"]
-    base = _check_image(axes, "heatmap", task.hu[task.k])
-    _check_mm(base, "heatmap", task.spacing[1:])
+    base = _check_image(axes, "heatmap", _display_hu(task)[task.k])
+    _check_mm(base, "heatmap", task.pixel_spacing)
     _check_title(axes, "heatmap")
     overlays = axes["images"][1:]
     if not overlays:
@@ -407,14 +501,20 @@ def heatmap_panel(capstone_axd, task):
     if not images_aligned(base, heat_image):
         raise CheckFailed("The heatmap is not aligned with the CT: draw it with the CT's "
                           "extent in mm.")
-    rgba = np.asarray(heat_image["rgba"], dtype=float) / 255
-    alpha = visible_alpha(heat_image)
+    flips = _screen_flips(axes, heat_image)
+    rgba = _as_shown(np.asarray(heat_image["rgba"], dtype=float) / 255, flips)
+    alpha = _as_shown(visible_alpha(heat_image), flips)
     heat = task.heat
     seen = alpha > 0.05
     if np.ptp(alpha) < 0.05:
         raise CheckFailed("The heatmap has the same opacity everywhere: a uniform blend dims "
                           "the anatomy everywhere. Let the opacity follow the heat.")
     if np.corrcoef(alpha.ravel(), heat.ravel())[0, 1] < 0.5:
+        if flips != _screen_flips(axes, base) and max(
+                np.corrcoef(alpha.ravel(), _as_shown(heat, f).ravel())[0, 1]
+                for f in ((True, False), (False, True), (True, True))) >= 0.5:
+            raise CheckFailed("The heatmap is shown flipped relative to the CT: draw it "
+                              "with the CT's extent and origin.")
         raise CheckFailed("The heatmap's opacity does not follow the heat: make it high "
                           "where the heat is high, transparent where it is low.")
     order = np.argsort(heat[seen])
@@ -444,15 +544,16 @@ def comparison_panel(capstone_axd, dice_slice, task):
     Dice in the title; panel letters a-d."""
     value = get_number(dice_slice, "dice_slice")
     panels = _panels(capstone_axd)
-    if not math.isclose(value, task.dice_slice, abs_tol=DICE_TOLERANCE):
-        if math.isclose(value, task.dice_3d, abs_tol=DICE_TOLERANCE):
+    dice_slice, dice_3d = _expected_dice(task)
+    if not math.isclose(value, dice_slice, abs_tol=DICE_TOLERANCE):
+        if math.isclose(value, dice_3d, abs_tol=DICE_TOLERANCE):
             raise CheckFailed("`dice_slice` is the Dice of the whole volumes; the panel shows "
                               "one slice: compute it on that slice's masks.")
         raise CheckFailed("`dice_slice` is not the Dice score of the reference and the "
                           "prediction on the lesion's centre slice: 2 |A ∩ B| / (|A| + |B|).")
     axes = panels["comparison"]
-    image = _check_image(axes, "comparison", task.hu[task.k])
-    _check_mm(image, "comparison", task.spacing[1:])
+    image = _check_image(axes, "comparison", _display_hu(task)[task.k])
+    _check_mm(image, "comparison", task.pixel_spacing)
     reference = _matching_outlines(axes, image, task.truth[task.k])
     predicted = [o for o in _matching_outlines(axes, image, task.prediction[task.k])
                  if not any(o is r for r in reference)]
@@ -493,19 +594,20 @@ def lesion_volume_from_mesh(lesion_volume_ml, task):
     def near(x: float, target: float) -> bool:
         return math.isclose(x, target, rel_tol=VOLUME_TOLERANCE)
 
-    if near(value, task.lesion_ml):
+    mesh_ml, voxel_ml, ball_ml = _expected_volumes(task)
+    voxel_mm3 = float(np.prod(_spacing(task)))
+    if near(value, mesh_ml):
         return
-    if near(value, task.voxel_ml):
+    if near(value, voxel_ml):
         raise CheckFailed("This is the volume of the voxel count (voxels x voxel volume), "
                           "not the volume the mesh encloses: mesh the mask in mm and use "
                           "`mesh.mesh_volume`.")
-    if near(value, task.ball_ml):
+    if near(value, ball_ml):
         raise CheckFailed("This is the volume of an ideal ball (4/3 pi r^3), not of the "
                           "lesion's mesh.")
-    if near(value, task.lesion_ml * 1000):
+    if near(value, mesh_ml * 1000):
         raise CheckFailed("This looks like mm³: 1 mL is 1000 mm³.")
-    if near(value, task.lesion_ml / np.prod(task.spacing)) or near(
-            value, task.lesion_ml * 1000 / np.prod(task.spacing)):
+    if near(value, mesh_ml / voxel_mm3) or near(value, mesh_ml * 1000 / voxel_mm3):
         raise CheckFailed("This volume is in voxels: mesh the mask with the voxel spacing.")
     raise CheckFailed("`lesion_volume_ml` is not the volume of the reference lesion's mesh "
                       "in mL: mesh the reference mask (in mm) and use `mesh.mesh_volume`.")
