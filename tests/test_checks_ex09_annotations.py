@@ -16,8 +16,9 @@ import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib_scalebar.scalebar import ScaleBar
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from scipy import ndimage
@@ -71,6 +72,10 @@ def test_scalebar_pixels_correct_answers(variant):
     vertical, horizontal = np.float32(data.bar_mm) / np.asarray(data.pixel_spacing, np.float32)
     assert grade(check, variant, bar_pixels_horizontal=np.array([horizontal]),
                  bar_pixels_vertical=vertical).passed
+    # whole pixels, rounded either way (variant 3: 42.9 and 7.5 pixels)
+    for whole in (round, math.floor, math.ceil):
+        assert grade(check, variant, bar_pixels_horizontal=whole(data.bar_mm / dx),
+                     bar_pixels_vertical=whole(data.bar_mm / dy)).passed, whole
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -88,6 +93,10 @@ def test_scalebar_pixels_wrong_answers(variant):
                  bar_pixels_vertical=length), "still in mm", forbidden=right)
     _fails(grade(check, variant, bar_pixels_horizontal=length / dx,
                  bar_pixels_vertical=length / dx), "other direction", forbidden=right)
+    _fails(grade(check, variant, bar_pixels_horizontal=round(length / dy),   # rounded, swapped
+                 bar_pixels_vertical=round(length / dx)), "swapped", forbidden=right)
+    _fails(grade(check, variant, bar_pixels_horizontal=length, bar_pixels_vertical=length),
+           "`bar_pixels_horizontal` is still in mm", forbidden=right)
     _fails(grade(check, variant, bar_pixels_horizontal=..., bar_pixels_vertical=1.0),
            "still `...`")
 
@@ -143,6 +152,27 @@ def test_scalebar_artist_correct_answers(variant):
     ax.text(x0 + data.bar_mm / dx / 2, y0 - 2, f"{data.bar_mm} mm", color="white",
             ha="center", va="bottom")
     assert grade(check, variant, ax_scalebar=ax).passed
+    # 5. ax.hlines and a text
+    ax = _pixels_axes(data)
+    ax.hlines(rows - 8, 5, 5 + data.bar_mm / dx, color="w", linewidth=3)
+    ax.text(5 + data.bar_mm / dx / 2, rows - 10, f"{data.bar_mm} mm", color="w", ha="center")
+    assert grade(check, variant, ax_scalebar=ax).passed
+    # 6. an AnchoredSizeBar with size_vertical, a whole number of pixels long
+    ax = _pixels_axes(data, cmap="binary_r")
+    ax.add_artist(AnchoredSizeBar(ax.transData, math.floor(data.bar_mm / dx),
+                                  f"{data.bar_mm} mm", "lower left", size_vertical=2,
+                                  color="w", frameon=False))
+    assert grade(check, variant, ax_scalebar=ax).passed
+    # 7. ScaleBar with dx in metres; a thin Rectangle with an annotate label in cm
+    ax = _pixels_axes(data)
+    ax.add_artist(ScaleBar(dx / 1000, "m", fixed_value=data.bar_mm, fixed_units="mm",
+                           rotation="horizontal-only"))
+    assert grade(check, variant, ax_scalebar=ax).passed
+    ax = _pixels_axes(data)
+    ax.add_patch(Rectangle((5, rows - 8), data.bar_mm / dx, 2, color="w"))
+    ax.annotate(f"{data.bar_mm / 10:g} cm", xy=(5 + data.bar_mm / dx / 2, rows - 10),
+                color="w", ha="center")
+    assert grade(check, variant, ax_scalebar=ax).passed
 
 
 @pytest.mark.parametrize("variant", [3])  # correct answers: both variants
@@ -194,6 +224,19 @@ def test_scalebar_artist_wrong_answers(variant):
     ax = _pixels_axes(data)
     _scalebar(ax, data, length_mm=33)
     _fails(result(ax), "drawn 33.0 mm long")
+    # a line of bar_mm pixels (ax.hlines), a label without a unit, the aspect upside down
+    rows = data.coronal_hu.shape[0]
+    ax = _pixels_axes(data)
+    ax.hlines(rows - 8, 5, 5 + data.bar_mm, color="w")
+    ax.text(5 + data.bar_mm / 2, rows - 10, f"{data.bar_mm} mm", color="w", ha="center")
+    _fails(result(ax), f"labelled {data.bar_mm} mm is drawn",
+           forbidden=(f"{data.bar_mm / dx:.1f}",))
+    ax = _pixels_axes(data)
+    ax.add_artist(AnchoredSizeBar(ax.transData, data.bar_mm / dx, f"{data.bar_mm}", "lower left"))
+    _fails(result(ax), "does not state a length in mm")
+    ax = _pixels_axes(data, aspect=dx / dy)
+    _scalebar(ax, data)
+    _fails(result(ax), f"aspect of `ax_scalebar` is {dx / dy:g}")
     # ScaleBar given the row spacing
     ax = _pixels_axes(data)
     ax.add_artist(ScaleBar(dy, "mm", fixed_value=data.bar_mm, fixed_units="mm",
@@ -240,6 +283,20 @@ def test_arrow_at_lesion_correct_answers(variant):
     ax.annotate("lesion", xy=((col + 0.5) * dx, (row + 0.5) * dy), xycoords="data",
                 xytext=(0.8, 0.9), textcoords="axes fraction", arrowprops={"color": "w"})
     assert grade(check, variant, ax_arrow=ax).passed
+    # 5. an arrow without text (annotate ""), and the text apart
+    ax = _mm_axes(data)
+    ax.annotate("", xy=(x, y), xytext=(x + 30, y - 30),
+                arrowprops={"arrowstyle": "->", "color": "w"})
+    ax.text(x + 31, y - 31, "lesion", color="w")
+    assert grade(check, variant, ax_arrow=ax).passed
+    # 6. annotate with a shrunk classic arrow and a "simple" one
+    ax = _mm_axes(data)
+    ax.annotate("nodule", xy=(x, y), xytext=(0.1, 0.9), textcoords="axes fraction",
+                arrowprops={"facecolor": "yellow", "shrink": 0.05})
+    assert grade(check, variant, ax_arrow=ax).passed
+    ax = _mm_axes(data)
+    ax.annotate("lesion", xy=(x, y), xytext=(x - 40, y - 20), arrowprops={"arrowstyle": "simple"})
+    assert grade(check, variant, ax_arrow=ax).passed
 
 
 @pytest.mark.parametrize("variant", [3])  # correct answers: both variants
@@ -272,6 +329,10 @@ def test_arrow_at_lesion_wrong_answers(variant):
     ax.add_patch(FancyArrowPatch((x, y), (x + 40, y + 30), arrowstyle="->",
                                  mutation_scale=12))
     ax.text(x + 42, y + 32, "lesion")
+    _fails(result(ax), "does not point at the lesion", forbidden=right)
+    ax = _mm_axes(data)   # the two spacings swapped
+    ax.annotate("lesion", xy=(col * dy, row * dx), xytext=(20, 20), textcoords="offset points",
+                arrowprops={"arrowstyle": "->"})
     _fails(result(ax), "does not point at the lesion", forbidden=right)
     ax = _pixels_axes(data)   # everything in pixels
     ax.annotate("lesion", xy=(col, row), xytext=(20, 20), textcoords="offset points",
@@ -313,6 +374,12 @@ def test_profile_in_mm_correct_answers(variant):
     distance = np.concatenate([[0.0], np.cumsum(steps)])
     values = map_coordinates(data.coronal_hu.astype(np.float64), [rows, cols], order=1)
     assert grade(check, variant, profile_distance_mm=distance, profile_values=values).passed
+    # 4. skimage's profile_line (mode "reflect"), a step of the line's length per sample
+    values = profile_line(data.coronal_hu, data.profile_start, data.profile_end, order=1,
+                          mode="reflect")
+    step = math.hypot((r1 - r0) * dy, (c1 - c0) * dx) / (len(values) - 1)
+    assert grade(check, variant, profile_distance_mm=np.arange(len(values)) * step,
+                 profile_values=values).passed
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -333,6 +400,11 @@ def test_profile_in_mm_wrong_answers(variant):
     _fails(result(np.linspace(0, math.hypot((r1 - r0) * dx, (c1 - c0) * dy), len(values)),
                   values), "swapped", forbidden=right)
     _fails(result(distance, values[::-1]), "backwards")
+    for order, words in ((0, "nearest-neighbour"), (3, "cubic")):
+        other = profile_line(data.coronal_hu, data.profile_start, data.profile_end,
+                             order=order)
+        _fails(result(np.linspace(0, distance[-1], len(other)), other), words, "linear")
+    _fails(result(distance[:-1], values[:-1]), "length of the line in mm", forbidden=right)
     xy_values = profile_line(data.coronal_hu, (c0, r0), (c1, r1), order=1, mode="constant")
     xy_values = np.interp(np.linspace(0, 1, len(values)),
                           np.linspace(0, 1, len(xy_values)), xy_values)
@@ -371,6 +443,19 @@ def test_profile_figure_correct_answers(variant):
                                    spacing=data.pixel_spacing)
     plot_ax.plot(d2, v2)
     assert grade(check, variant, ax_profile_image=image_ax, ax_profile_plot=plot_ax).passed
+    # 4. a LineCollection, a scatter of the profile
+    fig, (image_ax, plot_ax) = plt.subplots(1, 2)
+    show_slice(data.coronal_hu, window="lung", spacing=data.pixel_spacing, ax=image_ax)
+    image_ax.add_collection(LineCollection([[(c0 * dx, r0 * dy), (c1 * dx, r1 * dy)]],
+                                           colors="y"))
+    plot_ax.scatter(distance, values, s=4)
+    assert grade(check, variant, ax_profile_image=image_ax, ax_profile_plot=plot_ax).passed
+    # 5. an arrow without a head (annotate, arrowstyle "-") in pixels, and step()
+    fig, (image_ax, plot_ax) = plt.subplots(1, 2)
+    image_ax.imshow(data.coronal_hu, cmap="gray", aspect=dy / dx)
+    image_ax.annotate("", xy=(c1, r1), xytext=(c0, r0), arrowprops={"arrowstyle": "-"})
+    plot_ax.step(distance, values, where="mid")
+    assert grade(check, variant, ax_profile_image=image_ax, ax_profile_plot=plot_ax).passed
 
 
 @pytest.mark.parametrize("variant", [3])  # correct answers: both variants
@@ -391,6 +476,17 @@ def test_profile_figure_wrong_answers(variant):
         return grade(check, variant, ax_profile_image=image_ax, ax_profile_plot=plot_ax)
 
     good_line, good_plot = ([c0, c1], [r0, r1]), (distance, values)
+    fig, (image_ax, plot_ax) = plt.subplots(1, 2)   # the line in pixels on an image in mm
+    show_slice(data.coronal_hu, spacing=data.pixel_spacing, ax=image_ax)
+    image_ax.plot(*good_line)
+    plot_ax.plot(*good_plot)
+    _fails(grade(check, variant, ax_profile_image=image_ax, ax_profile_plot=plot_ax),
+           "given in pixels but the image is drawn in mm")
+    fig, (image_ax, plot_ax) = plt.subplots(1, 2)   # only the two ends, as markers
+    image_ax.imshow(data.coronal_hu, cmap="gray")
+    image_ax.scatter([c0, c1], [r0, r1])
+    plot_ax.plot(*good_plot)
+    _fails(grade(check, variant, ax_profile_image=image_ax, ax_profile_plot=plot_ax), "no line")
     _fails(figure(([r0, r1], [c0, c1]), good_plot), "x and y swapped")
     _fails(figure(None, good_plot), "no line")
     _fails(figure(good_line, good_plot, image=data.coronal_hu.T), "transposed")
@@ -398,6 +494,7 @@ def test_profile_figure_wrong_answers(variant):
     _fails(figure(good_line, None), "no profile is plotted")
     _fails(figure(good_line, (np.arange(len(values)), values)), "distances in mm")
     _fails(figure(good_line, (distance, values[::-1])), "not the hu profile")
+    _fails(figure(good_line, (distance / 10, values)), "line's length in mm")   # in cm
 
 
 # --------------------------------------------------------------------------- typed in

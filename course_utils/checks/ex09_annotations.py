@@ -37,7 +37,8 @@ COL_SPACINGS = (0.6, 0.7, 0.8, 0.9, 1.1, 1.2)      # coronal columns: dx, mm
 BAR_LENGTHS = (20, 25, 30, 40, 50, 60)             # asked scalebar lengths, mm
 LUNG = (-1350.0, 150.0)                            # W 1500 / L -600, LINEAR_EXACT limits
 LESION_RADIUS_MM = 10.0                            # the phantom's lesion
-LENGTH_TOLERANCE = 0.02                            # scalebar: 2 % of its length
+LENGTH_TOLERANCE = 0.02                            # scalebar: 2 % of its length, or 1 pixel
+PIXEL_TOLERANCE = 1.0                              # bar lengths in pixels: rounded either way
 MIN_APART_MM = 25.0                                # classic mistakes land this far away
 
 
@@ -132,14 +133,16 @@ def _line_length_mm(data: Any) -> float:
     return math.hypot((r1 - r0) * dy, (c1 - c0) * dx)
 
 
-def _expected_profile(data: Any, distance: np.ndarray) -> np.ndarray:
-    """HU at ``distance`` mm from the start along the line, linear interpolation."""
+def _expected_profile(data: Any, distance: np.ndarray, order: int = 1) -> np.ndarray:
+    """HU at ``distance`` mm from the start along the line, linear interpolation (``order``
+    1; 0 and 3 tell nearest-neighbour and cubic sampling apart)."""
     from scipy.ndimage import map_coordinates
 
     (r0, c0), (r1, c1) = data.profile_start, data.profile_end
     t = np.clip(np.asarray(distance, dtype=float) / _line_length_mm(data), 0, 1)
     return map_coordinates(data.coronal_hu.astype(float), [r0 + t * (r1 - r0),
-                                                          c0 + t * (c1 - c0)], order=1)
+                                                          c0 + t * (c1 - c0)], order=order,
+                           mode="nearest")
 
 
 # --------------------------------------------------------------------------- the drawn image
@@ -230,12 +233,15 @@ def scalebar_pixels(bar_pixels_horizontal, bar_pixels_vertical, task):
     vertical = get_number(bar_pixels_vertical, "bar_pixels_vertical")
     dy, dx = task.pixel_spacing
     length = float(task.bar_mm)
-    good_h = math.isclose(horizontal, length / dx, rel_tol=1e-3)
-    good_v = math.isclose(vertical, length / dy, rel_tol=1e-3)
+
+    def close(value: float, expected: float) -> bool:   # a whole number of pixels is fine
+        return abs(value - expected) < PIXEL_TOLERANCE or math.isclose(value, expected,
+                                                                        rel_tol=1e-3)
+    good_h = close(horizontal, length / dx)
+    good_v = close(vertical, length / dy)
     if good_h and good_v:
         return
-    if math.isclose(horizontal, length / dy, rel_tol=1e-3) and \
-            math.isclose(vertical, length / dx, rel_tol=1e-3):
+    if close(horizontal, length / dy) and close(vertical, length / dx):
         raise CheckFailed("The two lengths are swapped: a horizontal bar runs across "
                           "columns, so it uses the column spacing; a vertical one the row "
                           "spacing.")
@@ -243,13 +249,13 @@ def scalebar_pixels(bar_pixels_horizontal, bar_pixels_vertical, task):
                               (vertical, "bar_pixels_vertical", good_v)):
         if good:
             continue
-        if any(math.isclose(value, length * s, rel_tol=1e-3) for s in (dx, dy)):
+        if any(close(value, length * s) for s in (dx, dy)):
             raise CheckFailed(f"`{name}` multiplies mm by the spacing: the spacing is mm per "
                               "pixel, so pixels = mm / spacing.")
-        if math.isclose(value, length, rel_tol=1e-3):
+        if close(value, length):
             raise CheckFailed(f"`{name}` is still in mm: convert it to pixels with the pixel "
                               "spacing along the bar.")
-        if any(math.isclose(value, length / s, rel_tol=1e-3) for s in (dx, dy)):
+        if any(close(value, length / s) for s in (dx, dy)):
             raise CheckFailed(f"`{name}` uses the spacing of the other direction: "
                               "`pixel_spacing` is (row spacing, column spacing).")
         raise CheckFailed(f"`{name}` is not the bar's length in pixels: divide the bar's "
@@ -293,13 +299,14 @@ def scalebar_artist(ax_scalebar, task):
                           "like '20 mm'." if said is None else
                           f"The scalebar is labelled {said:g} mm: the task asks for a bar of "
                           "another length (`bar_mm`).")
+    tolerance_mm = max(LENGTH_TOLERANCE * task.bar_mm, dx)   # 2 %, or one whole pixel
     for bar in labelled:
         drawn_mm = bar["length"] * dx
-        if math.isclose(drawn_mm, task.bar_mm, rel_tol=LENGTH_TOLERANCE):
+        if abs(drawn_mm - task.bar_mm) <= tolerance_mm:
             return
     drawn_mm = labelled[0]["length"] * dx
-    hint = ("its pixels were counted with the row spacing" if math.isclose(
-        labelled[0]["length"] * dy, task.bar_mm, rel_tol=LENGTH_TOLERANCE) else
+    hint = ("its pixels were counted with the row spacing" if abs(
+        labelled[0]["length"] * dy - task.bar_mm) <= max(LENGTH_TOLERANCE * task.bar_mm, dy) else
         "a horizontal bar is mm / column spacing pixels long (ScaleBar: `dx` is the mm "
         "of one data unit along the bar)")
     raise CheckFailed(f"The scalebar labelled {labelled[0]['label_mm']:g} mm is drawn "
@@ -410,8 +417,28 @@ def profile_in_mm(profile_distance_mm, profile_values, task):
     if _follows(values[::-1], expected):
         raise CheckFailed("The profile runs backwards: sample from `profile_start` to "
                           "`profile_end`.")
+    for order, kind in ((0, "nearest-neighbour (order 0)"), (3, "cubic (order 3)")):
+        if _follows(values, _expected_profile(task, distance, order)):
+            raise CheckFailed(f"`profile_values` follow the line with {kind} interpolation: "
+                              "the task asks for linear interpolation (order 1).")
     raise CheckFailed("`profile_values` do not follow `coronal_hu` along the line from "
                       "`profile_start` to `profile_end`: both are (row, column) in pixels.")
+
+
+def _drawn_lines(axes: dict[str, Any]) -> list[np.ndarray]:
+    """Every line drawn in data coordinates, (n, 2) each: plotted lines, the segments of line
+    collections (``LineCollection``, ``hlines``) and annotation arrows (``xytext`` to ``xy``)."""
+    lines = [np.asarray(line["xy"], dtype=float).reshape(-1, 2) for line in axes["lines"]
+             if line.get("coords") == "data" and line.get("visible", True)]
+    for collection in axes["collections"]:
+        if collection.get("class") == "LineCollection" and collection.get("visible", True):
+            lines += [np.asarray(path, dtype=float).reshape(-1, 2)
+                      for path in collection["paths"]]
+    for text in axes["texts"]:
+        if text["__type__"] == "annotation" and text.get("has_arrow") and \
+                text.get("xy_data") is not None and text.get("visible", True):
+            lines.append(np.array([text["position_data"], text["xy_data"]], dtype=float))
+    return lines
 
 
 @checks.add(points=1)
@@ -433,17 +460,22 @@ def profile_figure(ax_profile_image, ax_profile_plot, task):
         return (near(xy[0], targets[0]) and near(xy[-1], targets[1])) or \
             (near(xy[0], targets[1]) and near(xy[-1], targets[0]))
 
-    lines = [np.asarray(line["xy"], dtype=float).reshape(-1, 2) for line in axes["lines"]
-             if line.get("coords") == "data" and line.get("visible", True)]
-    lines = [xy[np.all(np.isfinite(xy), axis=1)] for xy in lines]
+    lines = [xy[np.all(np.isfinite(xy), axis=1)] for xy in _drawn_lines(axes)]
     lines = [xy for xy in lines if len(xy) >= 2]
     if not lines:
         raise CheckFailed("No line on `ax_profile_image` yet: draw the sampled line on the "
-                          "image with `ax.plot`.")
+                          "image (`ax.plot`, `LineCollection` or an arrow without a head).")
     if not any(joins(xy, ends) for xy in lines):
         if any(joins(xy, swapped) for xy in lines):
             raise CheckFailed("The line on `ax_profile_image` has x and y swapped: `plot` "
                               "takes x = column and y = row, the reverse of (row, column).")
+        in_pixels = [(c0, r0), (c1, r1)]
+        if _units(image, task) == "mm" and any(
+                math.dist(xy[0], in_pixels[0]) < 1.5 and math.dist(xy[-1], in_pixels[1]) < 1.5
+                or math.dist(xy[0], in_pixels[1]) < 1.5 and math.dist(xy[-1], in_pixels[0]) < 1.5
+                for xy in lines):
+            raise CheckFailed("The line on `ax_profile_image` is given in pixels but the image "
+                              "is drawn in mm: convert its ends with the pixel spacing.")
         raise CheckFailed("No line on `ax_profile_image` runs from `profile_start` to "
                           "`profile_end` in the image's data coordinates (pixels, or mm if "
                           "the image is drawn in mm).")
@@ -451,6 +483,9 @@ def profile_figure(ax_profile_image, ax_profile_plot, task):
     length = _line_length_mm(task)
     curves = [np.asarray(line["xy"], dtype=float).reshape(-1, 2) for line in plot["lines"]
               if line.get("coords") == "data" and len(line["xy"]) >= 5]
+    curves += [np.asarray(c["offsets"], dtype=float).reshape(-1, 2) for c in plot["collections"]
+               if c.get("visible", True) and c.get("offsets") is not None
+               and len(c["offsets"]) >= 5]   # a scatter of the profile
     if not curves:
         raise CheckFailed("No profile is plotted on `ax_profile_plot` yet: plot the values "
                           "against their distances in mm.")

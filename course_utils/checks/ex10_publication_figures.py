@@ -2,9 +2,10 @@
 
 The task data (:func:`make_task`, one variant per learner) are the synthetic chest on a grid
 with anisotropic voxels (slice spacing 2.5 to 5 mm, rows and columns of different sizes), so a
-plane drawn in pixels, or transposed, or upside down, looks wrong and fails; the planes through
-the lesion's centre; the display window the figure asks for (lung, mediastinum, bone or soft
-tissue); and the printed size of the figure (a journal's single, 1.5 or double column).
+plane drawn in pixels, or transposed, or upside down, looks wrong and fails; the indices of the
+planes through the lesion's centre; the display window the figure asks for (lung, mediastinum,
+bone or soft tissue); and the printed size of the figure (a journal's single, 1.5 or double
+column). The task data hold only what the learner is given; the checks compute the rest.
 
 Examples
 --------
@@ -55,12 +56,11 @@ def make_task(variant: int) -> types.SimpleNamespace:
     -------
     types.SimpleNamespace
         ``hu`` (float32 ``[z, y, x]``), ``spacing`` ((dz, dy, dx) mm), ``index`` (plane name
-        -> index through the lesion centre), ``planes`` (plane name -> the plane, as
-        ``get_plane`` gives it), ``window_name`` and ``window`` ((width, level) HU),
-        ``figure_mm`` ((width, height) of the printed figure in mm).
+        -> index through the lesion centre), ``window_name`` and ``window`` ((width, level)
+        HU), ``figure_mm`` ((width, height) of the printed figure in mm). Only what the
+        learner is given: the planes a panel should show are cut by the checks.
     """
     from course_utils.phantom import chest_volume
-    from course_utils.volume import get_plane
 
     rng = np.random.default_rng([10, variant])
     dz = float(rng.choice(SLICE_SPACINGS))
@@ -72,10 +72,15 @@ def make_task(variant: int) -> types.SimpleNamespace:
     index = {"axial": int(k), "coronal": int(row), "sagittal": int(col)}
     window_name = str(rng.choice(sorted(WINDOWS)))
     return types.SimpleNamespace(
-        hu=chest.hu, spacing=chest.spacing, index=index,
-        planes={plane: get_plane(chest.hu, plane, index[plane]) for plane in PANELS},
-        window_name=window_name, window=WINDOWS[window_name],
+        hu=chest.hu, spacing=chest.spacing, index=index, window_name=window_name, window=WINDOWS[window_name],
         figure_mm=(float(rng.choice(FIGURE_WIDTHS_MM)), float(rng.choice(FIGURE_HEIGHTS_MM))))
+
+
+def _plane(data: Any, plane: str) -> np.ndarray:
+    """The plane a panel should show: through the lesion centre, as ``get_plane`` cuts it."""
+    from course_utils.volume import get_plane
+
+    return get_plane(data.hu, plane, data.index[plane])
 
 
 def _plane_spacing(data: Any, plane: str) -> tuple[float, float]:
@@ -92,7 +97,7 @@ def _panel_image(panel: dict[str, Any], name: str, data: Any) -> dict[str, Any]:
     images = [image for image in panel["images"] if image.get("visible", True)]
     if not images:
         raise CheckFailed(f"Nothing is drawn with `imshow` on the {name} panel yet.")
-    shape = data.planes[name].shape
+    shape = _plane(data, name).shape
     for image in images:
         if tuple(image["shape"][:2]) == shape:
             return image
@@ -135,7 +140,7 @@ def mosaic_panels(mosaic_axd, task):
     for name in PANELS:
         image = _panel_image(panels[name], name, task)
         array = np.ma.getdata(image_array(image))
-        expected = task.planes[name]
+        expected = _plane(task, name)
         if array.ndim == 2 and not np.allclose(array, expected, atol=0.5):
             if np.allclose(array, expected[::-1], atol=0.5):
                 raise CheckFailed(f"The {name} panel is upside down: superior should be at "
@@ -175,7 +180,7 @@ def shared_window(mosaic_axd, task):
     width, level = task.window
     images = {name: _panel_image(panels[name], name, task) for name in PANELS}
     for name, image in images.items():
-        expected = np.clip((task.planes[name] - (level - width / 2)) / width, 0, 1)
+        expected = np.clip((_plane(task, name) - (level - width / 2)) / width, 0, 1)
         if np.ndim(image_array(image)) != 2 or \
                 np.mean(np.abs(_colormap_fraction(image) - expected) <= 0.02) < 0.98:
             raise CheckFailed(f"The {name} panel is not shown in the {task.window_name} "
