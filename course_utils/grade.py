@@ -112,16 +112,17 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e
 
 def clean(text: Any, limit: int = MAX_MESSAGE) -> str:
     r"""Text as it may reach a table, a job summary or JSON: control characters and line
-    breaks become spaces, backticks quotes (no code fence can be opened or closed), capped.
+    breaks become spaces, runs of three or more backticks one quote (no code fence can be
+    opened or closed; single backticks, which messages use for code, stay), capped.
 
     Examples
     --------
     >>> clean("a\nTOTAL 5/5 ```x`` \x1b[31m")
-    "a TOTAL 5/5 '''x'' [31m"
+    "a TOTAL 5/5 'x`` [31m"
     >>> len(clean("x" * 1000))
     300
     """
-    text = _CONTROL.sub(" ", str(text)).replace("`", "'")
+    text = re.sub("`{3,}", "'", _CONTROL.sub(" ", str(text)))
     text = re.sub(" {2,}", " ", text).strip()
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 

@@ -290,10 +290,12 @@ def safe_dicom(data: bytes, name: str) -> Any:
     import io
 
     import pydicom
-    from pydicom.filereader import read_file_meta_info
+    from pydicom.filereader import _read_file_meta_info, read_preamble
 
     try:
-        meta = read_file_meta_info(io.BytesIO(data))
+        stream = io.BytesIO(data)
+        read_preamble(stream, False)
+        meta = _read_file_meta_info(stream)  # group 2 only: nothing inflated, no pixels
         syntax = str(meta.get("TransferSyntaxUID", ""))
     except Exception:
         raise CheckFailed(f"`{name}` does not read back with pydicom.dcmread (no valid file "

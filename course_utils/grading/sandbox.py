@@ -50,6 +50,10 @@ UID_BASE = 1_900_000_000              # uids of sandboxes (root only): far from 
 ETC_FILES = ("passwd", "group", "nsswitch.conf", "localtime", "ld.so.cache", "ld.so.conf",
              "ld.so.conf.d", "hosts", "ssl", "fonts", "mime.types", "alternatives")
 KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
+# The grader's own environment may name more module folders for the kernels (the tests' fixture
+# checks), bound read-only at EXTRA_MOUNT/N and put on the kernel's PYTHONPATH.
+EXTRA_PATH_ENV = "COURSE_UTILS_GRADE_EXTRA_PATH"
+EXTRA_MOUNT = "/opt/course_extra"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +94,11 @@ def _package_dir() -> Path:
     return Path(course_utils.__file__).resolve().parent
 
 
+def _extra_paths() -> list[str]:
+    value = os.environ.get(EXTRA_PATH_ENV, "")
+    return [path for path in value.split(os.pathsep) if path and Path(path).is_dir()]
+
+
 def kernel_environment(variables: dict[str, str], isolated: bool,
                        private: Path | None = None) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's but the locale, no ``GITHUB_*``,
@@ -100,7 +109,9 @@ def kernel_environment(variables: dict[str, str], isolated: bool,
     the grader can read what the notebook saved to a temporary folder.
     """
     tmp = SANDBOX_TMP if isolated else str(private)
-    python_path = PACKAGE_MOUNT if isolated else str(_package_dir().parent)
+    extra = _extra_paths()
+    python_path = ":".join([PACKAGE_MOUNT, *(f"{EXTRA_MOUNT}/{n}" for n in range(len(extra)))]
+                           if isolated else [str(_package_dir().parent), *extra])
     env = {key: os.environ[key] for key in KEEP_ENV if key in os.environ}
     env.update({
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -196,6 +207,9 @@ def kernel_command(argv: Sequence[str], run_folder: Path, cwd: Path, variables: 
     bwrap += ["--ro-bind", str(_package_dir()), f"{PACKAGE_MOUNT}/course_utils"]
     for host, name in (binds or {}).items():
         bwrap += ["--ro-bind", host, f"{SANDBOX_TMP}/{name}"]
+    for number, host in enumerate(_extra_paths()):
+        bwrap += _open_parents(f"{EXTRA_MOUNT}/{number}")
+        bwrap += ["--ro-bind", host, f"{EXTRA_MOUNT}/{number}"]
     bwrap += _open_parents(str(run_folder))
     bwrap += ["--bind", str(run_folder), str(run_folder), "--chdir", str(cwd)]
     return [*prlimit, "--", *bwrap, "--", *drop, *argv], env
