@@ -29,6 +29,16 @@ GRADING = Path(__file__).resolve().parent / "grading"
 CELL_TIMEOUT = 10.0
 NOTEBOOK_TIMEOUT = 45.0
 MARKER = "course-attack-survivor-7c1f"
+# The child a kernel leaves behind: it forks again, leaves the session, and rewrites the
+# grader's outputs (given as arguments) five times a second for two minutes.
+CHILD = ("import os, sys, time\n"
+         "if os.fork():\n    os._exit(0)\n"
+         "os.setsid()\n"
+         "for _ in range(600):\n"
+         "    for p in sys.argv[2:]:\n"
+         "        try:\n            open(p, 'w').write('{}')\n"
+         "        except OSError:\n            pass\n"
+         "    time.sleep(0.2)\n")
 
 pytestmark = pytest.mark.skipif(not sandbox.check().isolated,
                                 reason=f"no sandbox here: {sandbox.check().reason}")
@@ -85,14 +95,10 @@ def _attacks(folder: Path, outputs: list[Path]) -> dict[str, nbformat.NotebookNo
         # A setsid child, double-forked, that outlives its kernel and rewrites the outputs.
         "setsid_child": _notebook(
             "import subprocess, sys\n"
-            "code = ('import os, time\\nif os.fork(): os._exit(0)\\nos.setsid()\\n'\n"
-            f"        'for _ in range(600):\\n'\n"
-            f"        '    for p in {[str(p) for p in outputs]!r}:\\n'\n"
-            "        '        try: open(p, \"w\").write(\"{}\")\\n'\n"
-            "        '        except OSError: pass\\n'\n"
-            "        '    time.sleep(0.2)\\n')\n"
-            f"subprocess.Popen(['setsid', sys.executable, '-c', code, {MARKER!r}],\n"
-            "                 start_new_session=True)"),
+            f"code = {CHILD!r}\n"
+            f"subprocess.Popen(['setsid', sys.executable, '-c', code, {MARKER!r}, "
+            f"*{[str(p) for p in outputs]!r}], start_new_session=True)\n"
+            "import time; time.sleep(1)"),
         # The notebooks not yet graded, its own handed-in file, and a new one next to them.
         "rewrite_inputs": _notebook(
             f"for target in {others!r}:\n"
@@ -131,7 +137,7 @@ def _attacks(folder: Path, outputs: list[Path]) -> dict[str, nbformat.NotebookNo
             "k = get_ipython().kernel\n"
             "ident = k._parent_ident['shell']\n"
             "pad = 'x' * 10_000_000\n"
-            "for n in range(80):\n"
+            "for n in range(40):\n"
             "    k.session.send(k.shell_stream.socket, 'execute_reply', {'status': 'ok',\n"
             "                   'pad': pad}, parent={'header': {'msg_id': f'none-{n}'}},\n"
             "                   ident=ident)"),
@@ -257,7 +263,7 @@ def test_kernel_text_cannot_add_rows_or_fences(attacked):
 
 
 def test_unsolicited_huge_shell_messages_do_not_grow_the_grader(attacked):
-    # 80 x 10 MB were sent: at most a few messages are ever queued or held.
+    # 40 x 10 MB were sent: at most a few messages are ever queued or held.
     assert attacked["peak_growth"] < 400 * 2**20, attacked["peak_growth"]
 
 
@@ -375,3 +381,48 @@ def test_the_kernel_environment_is_scrubbed(monkeypatch):
     assert env["COURSE_UTILS_VARIANT"] == "5"
     assert not [key for key in env if key.startswith(("GITHUB_", "ACTIONS_", "RUNNER_"))]
     assert not any(str(ROOT) in value for value in env.values())
+
+
+def _marked() -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if MARKER.encode() in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+def test_a_setsid_double_fork_child_dies_with_its_sandbox(tmp_path):
+    """The mechanism itself: a child that left the kernel's session is alive while the sandbox
+    is, and gone once the sandbox's outer process is killed (as the grader kills a kernel)."""
+    import signal
+    import subprocess
+
+    run, work = tmp_path / "run", tmp_path / "run" / "work"
+    work.mkdir(parents=True)
+    uid = sandbox.sandbox_uid()
+    for path in (run, work):
+        grade._give(path, uid)
+    spawn = ("import subprocess, sys, time\n"
+             f"subprocess.Popen(['setsid', sys.executable, '-c', {CHILD!r}, {MARKER!r}],"
+             " start_new_session=True)\ntime.sleep(60)")
+    command, env = sandbox.kernel_command([sys.executable, "-c", spawn], run, work, {},
+                                          isolated=True, uid=uid)
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not _marked() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _marked(), "the child never started"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        deadline = time.monotonic() + 5
+        while _marked() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _marked() == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+        sandbox.kill_uid(uid)
