@@ -78,9 +78,8 @@ RECEIVE_QUEUE = 8               # unread messages ZMQ keeps per socket (the rest
 DEFAULT_NOTEBOOK_TIMEOUT = 900.0   # seconds per run of a notebook, all cells together
 MAX_MESSAGE = 300               # characters of a message in a report
 MAX_PATH_SHOWN = 120            # characters of a notebook's path in a report
-NOT_ISOLATED = ("not isolated: bubblewrap is not available here ({reason}), so the notebooks "
-                "ran as this user, able to change files and the grader: a grade for "
-                "self-feedback only")
+NOT_ISOLATED = ("the kernels ran without the sandbox ({reason}), as this user, able to change "
+                "files and the grader: a grade for self-feedback only")
 # Modules the checks import when they first run: imported before any learner code runs.
 CHECK_IMPORTS = ("pydicom", "pydicom.dataset", "pydicom.uid", "pydicom.errors",
                  "pydicom.filereader", "pydicom.pixels", "pydicom.data", "PIL.Image",
@@ -991,8 +990,10 @@ def _grade_notebook(path: Path, checklist: Any, timeout: float, startup_timeout:
     from course_utils.grading import sandbox
 
     variants = [variant] if hidden_variant is None else [variant, hidden_variant]
+    # A uid of its own only inside the sandbox (outside, that uid could not even read a Python
+    # installed under root's home).
     runs = [_Run(v, Path(tempfile.mkdtemp(prefix="course-grade-")), isolated=isolated,
-                 uid=sandbox.sandbox_uid()) for v in variants]
+                 uid=sandbox.sandbox_uid() if isolated else None) for v in variants]
     name = "notebook.ipynb" if not _SAFE_NAME.fullmatch(path.name) else path.name
     try:
         if len(runs) == 1:
@@ -1303,7 +1304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         def on_result(index: int, grade: NotebookGrade) -> None:
             # Each notebook's result is on disk as soon as it is known.
             known[index] = grade
-            _write_outputs(outputs, [known[i] for i in sorted(known)], len(known) == total)
+            try:
+                _write_outputs(outputs, [known[i] for i in sorted(known)], len(known) == total)
+            except OSError as error:
+                print(f"warning: cannot write the results yet ({error})", file=sys.stderr)
 
         grades = grade_paths(args.paths, timeout=args.timeout, jobs=args.jobs, variant=variant,
                              hidden_variant=args.hidden_variant, hidden=not args.no_hidden,
