@@ -499,3 +499,24 @@ def test_a_failed_grading_job_reports_zero(fresh_env, tmp_path):
     results = _reporter_input(job)
     table_score, points, maximum = _reporter_arithmetic(results)
     assert table_score == points == 0 and maximum > 0 and results["status"] == "fail"
+
+
+def test_the_workflow_grades_the_learners_variant_from_the_pinned_course():
+    """(What tests/test_grade.py checked of the one-job workflow, for the two-job one.)"""
+    workflow = _workflow()
+    assert workflow["name"] == "Autograding Tests"
+    assert "push" in workflow[True]  # YAML reads the key `on` as True
+    assert workflow["env"]["COURSE_REPOSITORY"] == "medviz-course/medical-image-visualization"
+    steps = workflow["jobs"]["grade"]["steps"]
+    course = [s for s in steps if s.get("with", {}).get("repository")]
+    assert course and course[0]["with"]["ref"] == "${{ env.COURSE_REF }}"
+    assert all(s["with"]["persist-credentials"] is False
+               for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    graded = next(s for s in steps if s.get("id") == "notebooks")
+    assert graded["env"]["COURSE_UTILS_VARIANT"] == "${{ github.actor }}"
+    assert '--variant "$COURSE_UTILS_VARIANT"' in graded["run"]   # sudo drops the variable
+    assert "--no-hidden" not in graded["run"] and "--hidden-variant" not in graded["run"]
+    assert "--json grading/grades.json" in graded["run"]
+    assert "--classroom grading/classroom.json" in graded["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"].endswith("grades.json") and upload["if"] == "always()"
