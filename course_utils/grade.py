@@ -2,26 +2,34 @@
 
 For each notebook (a file, or every ``*.ipynb`` in a folder) the grader:
 
-1. reads the learner's file once (its bytes are never written back) and identifies the exercise
-   from the file name (``NN_skill.ipynb``) or the notebook metadata;
-2. takes the exercise's pristine :class:`~course_utils.checks.CheckList`; every check module
-   and every ``course_utils`` module is imported in the grader *before* any learner code runs;
-3. runs the notebook twice, each time on a copy in a fresh temporary folder and in a fresh
-   IPython kernel, with a per-cell timeout, discarding everything the kernel prints: once on
-   the learner's variant of the exercise data and once on a hidden variant the grader picks
-   (the environment variable ``COURSE_UTILS_VARIANT`` tells the kernel which one);
+1. reads every learner's file once, before any kernel starts (a regular file only: no link,
+   FIFO or device; its bytes are never written back), and identifies the exercise from the
+   file name (``NN_skill.ipynb``) or the notebook metadata;
+2. takes the exercise's pristine :class:`~course_utils.checks.CheckList`; every check module,
+   every ``course_utils`` module and everything the checks import are imported in the grader
+   *before* any learner code runs;
+3. runs the notebook twice, each time on a copy in a fresh run folder and in a fresh IPython
+   kernel inside a bubblewrap sandbox (:mod:`course_utils.grading.sandbox`: read-only
+   install, private HOME and temp, no network, its own PID namespace and, as root, its own
+   uid, limits), with a per-cell and a per-notebook time limit, discarding everything the
+   kernel prints: once on the learner's variant of the exercise data and once on a hidden
+   variant the grader picks (``COURSE_UTILS_VARIANT`` tells the kernel which one);
 4. in each run, after each check cell (found by its id ``check-<name>``, whatever it holds
    now) and once more at the end, asks the kernel to save the variables the checks read as
    plain data (:func:`course_utils.checks._plain.extract_to_file`);
-5. loads that data in its own process (no pickle) and runs the pristine checks on it, with
-   the expected values of that run's variant. A check passes in a run if any of its
-   extractions passes, and earns its points only if it passes in both runs: values typed in
-   by hand, or copied from a learner with other data, do not follow the hidden variant.
+5. once the run's sandbox is gone, loads that data in its own process (copies made without
+   following links or blocking; no pickle) and runs the pristine checks on it, with the
+   expected values of that run's variant. A check passes in a run if any of its extractions
+   passes, and earns its points only if it passes in both runs: values typed in by hand, or
+   copied from a learner with other data, do not follow the hidden variant.
 
-A notebook that loops forever is interrupted (and its kernel killed if it does not stop); a
+A notebook that loops forever is interrupted (and its sandbox killed if it does not stop); a
 kernel that dies is reported with the cell where it died, named as the learner finds it (the
 task it belongs to); the answers extracted before count. A file that is not a notebook scores
-0 and the other notebooks are graded anyway.
+0 and the other notebooks are graded anyway. ``--json`` and ``--classroom`` are rewritten
+atomically as soon as each notebook's grade is known. Where bubblewrap is missing, grading
+still runs, unisolated, and the report says it is for self-feedback only;
+``--require-sandbox`` (or ``CI=true``) makes that an error.
 
 Command line::
 
@@ -30,6 +38,7 @@ Command line::
     python -m course_utils.grade exercises/ --classroom result.json   # GitHub Classroom
     python -m course_utils.grade exercises/ --variant octocat         # a learner's own data
     python -m course_utils.grade exercises/ --no-hidden               # feedback only
+    python -m course_utils.grade exercises/ --require-sandbox         # CI: isolated or exit 2
 
 Exit status: 0 when every notebook has full marks, 1 otherwise, 2 for a usage error.
 

@@ -426,3 +426,18 @@ def test_a_setsid_double_fork_child_dies_with_its_sandbox(tmp_path):
         if process.poll() is None:
             process.kill()
         sandbox.kill_uid(uid)
+
+
+def test_everything_the_checks_import_is_imported_before_any_kernel():
+    """Every module a check module imports inside a function (when a check first runs) is
+    already imported by preload: learner code never decides what the grader imports."""
+    import re
+
+    grade.preload()
+    lazy = set()
+    for path in (Path(grade.__file__).parent / "checks").glob("ex*.py"):
+        for match in re.finditer(r"^\s+(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))",
+                                 path.read_text(), re.MULTILINE):
+            lazy.add(match.group(1) or match.group(2))
+    missing = sorted(name for name in lazy if name not in sys.modules)
+    assert not missing, missing
