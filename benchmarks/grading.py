@@ -12,7 +12,10 @@ For each ``solutions/*.ipynb``, back to back in one run:
 - **ours**: ``course_utils.grade.grade_notebook``, both of its runs (the learner's variant and
   a hidden one, side by side in two kernels), extractions and checks included.
 
-Then all the notebooks are graded together as CI does, ``grade_paths(..., jobs=2)``.
+Then all the notebooks are graded together as CI does, ``grade_paths(..., jobs=2)``, in the
+bubblewrap sandbox where it works here; ``--no-sandbox`` grades them all once more with the
+sandbox off (``sandbox=False``), back to back, and prints the ratio sandbox / no sandbox.
+``--totals-only`` skips the per-notebook lines.
 
 | line | ours | the alternative | target |
 | --- | --- | --- | --- |
@@ -70,11 +73,13 @@ def _graded_seconds(path: Path) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def _total_seconds(paths: list[Path], jobs: int) -> tuple[float, list[object]]:
+def _total_seconds(paths: list[Path], jobs: int,
+                   sandbox: bool = True) -> tuple[float, list[object]]:
     from course_utils import grade
 
     start = time.perf_counter()
-    results = grade.grade_paths(paths, timeout=CELL_TIMEOUT, jobs=jobs, variant=0)
+    results = grade.grade_paths(paths, timeout=CELL_TIMEOUT, jobs=jobs, variant=0,
+                                sandbox=sandbox)
     return time.perf_counter() - start, results
 
 
@@ -93,6 +98,10 @@ def main(argv=None) -> int:
                         help="one solution only (the first), as a smoke test")
     parser.add_argument("--jobs", type=int, default=2, help="jobs for the total (default 2)")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="also grade all without the sandbox, and print the ratio")
+    parser.add_argument("--totals-only", action="store_true",
+                        help="skip the per-notebook comparison with bare nbclient")
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to measure (default: every solutions/*.ipynb)")
     args = parser.parse_args(argv)
@@ -108,7 +117,7 @@ def main(argv=None) -> int:
     _bare_seconds(paths[0])  # warm the disk cache and the imports, untimed
     rows = []
     print(f"{'notebook':<34} {'ours':>9} {'bare':>9} {'ratio':>7}")
-    for path in paths:
+    for path in ([] if args.totals_only else paths):
         bare = _bare_seconds(path)
         ours, result = _graded_seconds(path)
         ratio = ours / bare
@@ -116,8 +125,10 @@ def main(argv=None) -> int:
                      "ratio": ratio, "full_marks": result.full_marks})
         print(f"{path.stem:<34} {ours:7.2f} s {bare:7.2f} s {ratio:6.2f}x  "
               f"{_verdict(ratio, RATIO_TARGET)}; {_marks(result)}", flush=True)
-    worst = max(row["ratio"] for row in rows)
-    print(f"\nworst ratio {worst:.2f}x ({_verdict(worst, RATIO_TARGET)})")
+    worst = max((row["ratio"] for row in rows), default=float("nan"))
+    if rows:
+        print(f"\nworst ratio {worst:.2f}x ({_verdict(worst, RATIO_TARGET)})")
+    print(f"sandbox: {grade.sandbox_status()}")
 
     total, results = _total_seconds(paths, args.jobs)
     full = sum(1 for result in results if result.full_marks)
@@ -125,12 +136,21 @@ def main(argv=None) -> int:
     bare_sum = sum(row["bare_seconds"] for row in rows)
     print(f"all {len(paths)} graded with --jobs {args.jobs}: {total:.1f} s{target}; "
           f"{full}/{len(paths)} at full marks")
-    print(f"(one bare execution of each, one after the other: {bare_sum:.1f} s; "
-          f"ratio {total / bare_sum:.2f}x)")
+    if rows:
+        print(f"(one bare execution of each, one after the other: {bare_sum:.1f} s; "
+              f"ratio {total / bare_sum:.2f}x)")
+    loose = None
+    if args.no_sandbox:
+        loose, loose_results = _total_seconds(paths, args.jobs, sandbox=False)
+        loose_full = sum(1 for result in loose_results if result.full_marks)
+        print(f"all {len(paths)} graded without the sandbox: {loose:.1f} s, "
+              f"{loose_full}/{len(paths)} at full marks; sandbox / no sandbox: "
+              f"{total / loose:.2f}x")
     if args.json:
         args.json.write_text(json.dumps({"notebooks": rows, "worst_ratio": worst,
                                          "total_seconds": total, "bare_sum_seconds": bare_sum,
                                          "jobs": args.jobs,
+                                         "no_sandbox_total_seconds": loose,
                                          "full_marks": full}, indent=2))
     return 0
 

@@ -130,9 +130,14 @@ def test_dicom_dataset_without_pixels():
 
 
 def test_a_failing_object_becomes_an_error_tag_not_a_crash():
-    class Exploding:
-        def to_plotly_json(self):
-            raise RuntimeError("boom")
+    @dataclasses.dataclass
+    class Exploding:            # reading its field raises
+        field: int = 0
+
+        def __getattribute__(self, name):
+            if name == "field":
+                raise RuntimeError("boom")
+            return object.__getattribute__(self, name)
     checks = CheckList("00_x")
 
     @checks.add(points=1)
@@ -470,3 +475,199 @@ def test_the_grader_too_says_a_missing_variable_follows_a_stub(tmp_path, monkeyp
     extract_to_file({}, ["answer"], tmp_path / "b.json")
     with pytest.raises(CheckFailed, match="is not defined: run the cells above it"):
         get_number(load_answers(tmp_path / "b.json")["answer"], "answer")
+
+
+# --------------------------------------------------------------------------- forged objects
+# The kernel-side extraction decides what a value is by its real class (type(value) and its MRO),
+# never by isinstance (which believes __class__), by a class's name or by its __module__.
+
+def _claims(cls):
+    """An object whose ``__class__`` claims ``cls`` and whose getters say anything at all."""
+
+    class Forged:
+        __class__ = property(lambda self: cls)
+        axes = None
+        figure = None
+
+        def __getattr__(self, name):          # every getter: a title, an image, a colormap...
+            return lambda *args, **kwargs: "forged"
+
+    return Forged()
+
+
+@pytest.mark.parametrize("claimed", ["Axes", "Figure", "Colormap", "Normalize", "Colorbar",
+                                     "AxesImage", "Line2D"])
+def test_an_object_claiming_a_matplotlib_class_is_not_described(claimed):
+    import matplotlib.axes
+    import matplotlib.colorbar
+    import matplotlib.colors
+    import matplotlib.figure
+    import matplotlib.image
+    import matplotlib.lines
+
+    cls = {"Axes": matplotlib.axes.Axes, "Figure": matplotlib.figure.Figure,
+           "Colormap": matplotlib.colors.Colormap, "Normalize": matplotlib.colors.Normalize,
+           "Colorbar": matplotlib.colorbar.Colorbar, "AxesImage": matplotlib.image.AxesImage,
+           "Line2D": matplotlib.lines.Line2D}[claimed]
+    forged = _claims(cls)
+    assert isinstance(forged, cls)          # what isinstance believes
+    plain = to_plain(forged)
+    assert plain["__type__"] == "object" and plain["class"] == "Forged"
+    assert _core.is_a(forged, cls) is False
+
+
+def test_a_forged_class_named_and_placed_like_matplotlib_is_not_described():
+    class Axes:                 # the name and the module of a real Axes, nothing else
+        __module__ = "matplotlib.axes._axes"
+
+        def get_title(self):
+            return "forged"
+
+    assert to_plain(Axes())["__type__"] == "object"
+
+    class ScaleBar:
+        __module__ = "matplotlib_scalebar.scalebar"
+        info = dx = units = rotation = None
+
+    assert to_plain(ScaleBar())["__type__"] == "object"
+
+
+def test_a_forged_artist_in_a_real_axes_is_not_a_scalebar_or_line():
+    from matplotlib.artist import Artist
+    from matplotlib.lines import Line2D
+
+    class ScaleBar(Artist):     # a real Artist that only borrows the scalebar's name
+        info = property(lambda self: type("I", (), {"length_px": 99.0, "scale_text": "10 mm",
+                                                    "value": 10, "units": "mm"})())
+        dx, units, rotation = 1.0, "mm", "horizontal"
+
+    class Pretender(Artist):
+        __class__ = property(lambda self: Line2D)
+
+    fig, ax = plt.subplots()
+    ax.add_artist(ScaleBar())
+    ax.add_artist(Pretender())
+    described = describe_axes(ax)
+    plt.close(fig)
+    kinds = [artist["__type__"] for artist in described["artists"]]
+    assert "scalebar" not in kinds and "line" not in kinds
+    assert kinds == ["artist", "artist"]
+
+
+def test_mock_with_an_axes_spec_is_not_an_axes():
+    from unittest import mock
+
+    from matplotlib.axes import Axes
+
+    fake = mock.Mock(spec=Axes)
+    assert isinstance(fake, Axes)
+    assert to_plain(fake)["__type__"] in ("object", "function")
+
+
+def test_forged_plotly_dicom_and_mesh_objects_get_no_tag():
+    class Figure:               # has plotly's method, is no plotly figure
+        def to_plotly_json(self):
+            return {"data": [{"type": "isosurface"}], "layout": {}}
+
+    class Dataset:
+        __module__ = "pydicom.dataset"
+
+        def iterall(self):
+            return iter(())
+
+    class Trimesh:
+        __module__ = "trimesh.base"
+        faces = vertices = np.zeros((1, 3))
+        is_watertight = True
+
+    for fake in (Figure(), Dataset(), Trimesh()):
+        assert to_plain(fake)["__type__"] == "object", fake
+
+
+def test_subclasses_of_plain_types_come_out_as_exact_plain_types():
+    axes_tag = {"__type__": "axes", "images": []}
+
+    class Text(str):
+        def __getitem__(self, index):
+            return axes_tag
+
+        def __str__(self):
+            return "other"
+
+    class Number(float):
+        def __float__(self):
+            return 99.0
+
+    class Integer(int):
+        def __abs__(self):
+            return 0
+
+        def __index__(self):
+            return 99
+
+    class Items(list):
+        def __iter__(self):
+            return iter([axes_tag])
+
+        def __getitem__(self, index):
+            return [axes_tag]
+
+    class Scalar(np.float64):
+        def item(self):
+            return axes_tag
+
+    class Array(np.ndarray):
+        dtype = property(lambda self: np.dtype("f8"))
+        nbytes = 0
+
+    class Mapping(dict):
+        def items(self):
+            return [("k", axes_tag)]
+
+    out = to_plain([Text("abc"), Number(2.5), Integer(7), Items([1, 2]), Scalar(1.5),
+                    Mapping(k=3)])
+    assert out == ["abc", 2.5, 7, [1, 2], 1.5, {"k": 3}]
+    assert [type(v) for v in out] == [str, float, int, list, float, dict]
+    huge = np.zeros(10).view(Array)
+    assert to_plain(huge).dtype == np.float64 and type(to_plain(huge)) is np.ndarray
+
+    class Name(str):
+        def __getitem__(self, index):
+            return axes_tag
+
+    def func():
+        pass
+
+    func.__name__ = Name("f")
+    assert to_plain(func) == {"__type__": "function", "name": "f"}
+
+
+def test_a_dataclass_field_cannot_overwrite_the_tag_in_the_answers_file(tmp_path):
+    @dataclasses.dataclass
+    class Forged:
+        __type__: str
+        images: list
+
+    path = tmp_path / "a.json"
+    extract_to_file({"ax": Forged("axes", [])}, ["ax"], path)
+    back = load_answers(path)["ax"]
+    assert back["__type__"] == "dataclass" and back["fields"]["__type__"] == "axes"
+    with pytest.raises(CheckFailed):
+        get_axes(back, "ax")
+
+
+def test_nothing_is_trusted_for_its_module_name(tmp_path):
+    """A class that says it comes from course_utils is described like any other object."""
+    class Description(dict):
+        __module__ = "course_utils.checks._describe"
+
+    class Blank:
+        __module__ = "course_utils.checks._plain"
+
+    path = tmp_path / "a.json"
+    extract_to_file({"ax": Description(__type__="axes", images=[]), "b": Blank()},
+                    ["ax", "b"], path)
+    back = load_answers(path)
+    assert type_of(back["ax"]) == "dict" and type_of(back["b"]) == "object"
+    with pytest.raises(CheckFailed, match="got a dict"):
+        get_axes(back["ax"], "ax")

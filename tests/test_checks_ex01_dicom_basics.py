@@ -477,7 +477,7 @@ def test_written_file_without_preamble(datasets, tmp_path):
 def test_written_file_not_dicom(tmp_path):
     path = tmp_path / "text.dcm"
     path.write_bytes(b"\0" * 128 + b"DICM" + b"nonsense" * 4)
-    assert_fails(grade(checks.written_file, 0, anon_path=path), "no pixel data")
+    assert_fails(grade(checks.written_file, 0, anon_path=path), "no file meta information")
 
 
 def test_written_file_without_pixels(datasets, tmp_path):

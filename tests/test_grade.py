@@ -49,6 +49,9 @@ def _fixture_checks_importable(monkeypatch):
     """The fixture notebooks' kernels import ``fixture_checks`` for their in-notebook feedback."""
     paths = [str(GRADING), os.environ.get("PYTHONPATH", "")]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+    # In the sandbox the kernel sees none of the grader's environment: the grader binds this
+    # folder read-only for it.
+    monkeypatch.setenv("COURSE_UTILS_GRADE_EXTRA_PATH", str(GRADING))
 
 
 def _stat(path: Path) -> tuple[bytes, int]:
@@ -531,7 +534,7 @@ def _cli(folder: str, tmp_path_factory) -> tuple[subprocess.CompletedProcess, di
     classroom = out.with_name("classroom.json")
     result = subprocess.run(
         [PYTHON, "-m", "course_utils.grade", f"{folder}/", "--json", str(out), "--jobs", "2",
-         "--classroom", str(classroom)],
+         "--classroom", str(classroom), "--require-sandbox"],  # as CI and Classroom grade
         capture_output=True, text=True, cwd=ROOT, timeout=900)
     elapsed = time.monotonic() - started
     data = json.loads(out.read_text(encoding="utf-8"))

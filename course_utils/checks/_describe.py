@@ -20,6 +20,13 @@ description holds what a reader sees, whatever call drew it:
   line style that a reader sees, whatever the proxy artist;
 - the figure's size.
 
+Every artist is taken for what its real class is (``type(artist)`` and its MRO, through
+:func:`course_utils.checks._plain.is_a`), never for what ``isinstance`` believes (it trusts
+``__class__``), its class name or its ``__module__``: an object that only claims to be an Axes, a
+line or a ``ScaleBar`` is described as an unknown artist or object, not through its own getters.
+A real subclass is what it subclasses (its getters are the learner's, like everything in the
+kernel; the hidden variant is what tells a drawing that follows the data from one that does not).
+
 The figure is laid out once before it is described (``Figure.draw_without_rendering``), so
 scalebar lengths and constrained-layout positions are what the reader sees.
 
@@ -42,6 +49,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from course_utils.checks._plain import is_a as _is
+from course_utils.checks._plain import is_class as _is_class
+
 __all__ = ["describe", "describe_axes", "describe_figure", "laying_out"]
 
 MAX_TEXT = 2_000
@@ -61,29 +71,35 @@ def describe(value: Any) -> dict[str, Any] | None:
     from matplotlib.legend import Legend
     from matplotlib.text import Text
 
-    if isinstance(value, Axes):
+    if _is(value, Axes):
         return describe_axes(value)
-    if isinstance(value, (Figure, SubFigure)):
+    if _is(value, (Figure, SubFigure)):
         return describe_figure(value)
-    if isinstance(value, Colormap):
+    if _is(value, Colormap):
         return _cmap(value)
-    if isinstance(value, Normalize):
+    if _is(value, Normalize):
         return _norm(value, None)
-    if isinstance(value, Colorbar):
+    if _is(value, Colorbar):
         return _colorbar(value)
-    if isinstance(value, Artist) and value.axes is not None:
+    if _is(value, Artist) and value.axes is not None:
         _layout(value.axes.figure)
-        if isinstance(value, AxesImage):
+        if _is(value, AxesImage):
             return _image(value)
-        if isinstance(value, Legend):
+        if _is(value, Legend):
             return _legend(value)
-        if isinstance(value, Text):
+        if _is(value, Text):
             return _text(value, value.axes)
         return _artist(value, value.axes)
     return None
 
 
 # --------------------------------------------------------------------------- small values
+
+def _str(value: Any, limit: int = MAX_TEXT) -> str:
+    """``str(value)`` as a plain ``str`` of at most ``limit`` characters (a ``str`` subclass
+    that a getter returns could slice itself into anything)."""
+    return str.__str__(str(value))[:limit]
+
 
 def _num(value: Any) -> float | None:
     try:
@@ -111,13 +127,13 @@ def _rgba_list(colors: Any) -> list[list[float]]:
 
 def _plain_style(style: Any) -> Any:
     """A line style as a string ('-', '--', ...) or [offset, [on, off, ...]] / [offset, None]."""
-    if isinstance(style, str) or style is None:
+    if _is(style, str) or style is None:
         return style
     try:
         offset, pattern = style
         return [float(offset), None if pattern is None else [float(p) for p in pattern]]
     except (TypeError, ValueError):
-        return str(style)
+        return _str(style)
 
 
 _NAMED_DASHES = {"--": "dashed", "dashed": "dashed", ":": "dotted", "dotted": "dotted",
@@ -210,7 +226,7 @@ def _coords(ax: Any, transform: Any) -> str:
 # --------------------------------------------------------------------------- colour
 
 def _cmap(cmap: Any) -> dict[str, Any]:
-    return {"__type__": "colormap", "name": str(cmap.name)[:200], "N": int(cmap.N),
+    return {"__type__": "colormap", "name": _str(cmap.name, 200), "N": int(cmap.N),
             "colors": np.asarray(cmap(np.linspace(0, 1, CMAP_SAMPLES)), dtype=float),
             "bad": [float(c) for c in cmap.get_bad()],
             "under": [float(c) for c in cmap.get_under()],
@@ -278,26 +294,35 @@ def _colorbar(colorbar: Any) -> dict[str, Any]:
         with np.errstate(all="ignore"):
             shown = {"values": values,
                      "colors": np.asarray(colorbar.cmap(colorbar.norm(values)), dtype=float)}
-    return {"__type__": "colorbar", "extend": str(colorbar.extend),
-            "orientation": str(colorbar.orientation),
-            "label": axis.get_label().get_text()[:MAX_TEXT],
-            "title": colorbar.ax.get_title()[:MAX_TEXT],  # a label set as the bar's title
+    return {"__type__": "colorbar", "extend": _str(colorbar.extend),
+            "orientation": _str(colorbar.orientation),
+            "label": _str(axis.get_label().get_text()),
+            "title": _str(colorbar.ax.get_title()),  # a label set as the bar's title
             "vmin": low, "vmax": high, "shown": shown,
             "cmap": _cmap(colorbar.cmap), "norm": _norm(colorbar.norm, None),
             "mappable": type(mappable).__name__,
-            "mappable_is_contour": isinstance(mappable, ContourSet),
+            "mappable_is_contour": _is(mappable, ContourSet),
             "mappable_axes": None,  # filled in by describe_figure: index of the mappable's Axes
             "position": _bounds(colorbar.ax)}
 
 
 def _figure_colorbars(figure: Any) -> list[Any]:
     """Every Colorbar of a figure: the colorbar Axes know theirs (``Axes._colorbar``)."""
+    from matplotlib.colorbar import Colorbar
+
     found = []
-    for ax in figure.get_axes():
+    for ax in _figure_axes(figure):
         colorbar = getattr(ax, "_colorbar", None)  # matplotlib's one link from axes to colorbar
-        if colorbar is not None:
+        if _is(colorbar, Colorbar):
             found.append(colorbar)
     return found
+
+
+def _figure_axes(figure: Any) -> list[Any]:
+    """The figure's Axes, those that really are Axes (``add_axes`` believes ``__class__``)."""
+    from matplotlib.axes import Axes
+
+    return [ax for ax in figure.get_axes() if _is(ax, Axes)]
 
 
 def _is_colorbar_axes(ax: Any) -> bool:
@@ -328,7 +353,7 @@ def _image(image: Any) -> dict[str, Any]:
         "origin": image.origin,
         "zorder": float(image.get_zorder()),
         "visible": bool(image.get_visible()),
-        "label": str(image.get_label())[:MAX_TEXT],
+        "label": _str(image.get_label()),
         "colorbar": None if image.colorbar is None else _colorbar(image.colorbar),
     }
 
@@ -351,9 +376,9 @@ def _line(line: Any, ax: Any) -> dict[str, Any]:
     xy = np.column_stack([np.asarray(line.get_xdata(), dtype=float).ravel(),
                           np.asarray(line.get_ydata(), dtype=float).ravel()])[:MAX_VERTICES]
     transform = line.get_transform()
-    return {"__type__": "line", "label": str(line.get_label())[:MAX_TEXT],
+    return {"__type__": "line", "label": _str(line.get_label()),
             "color": _rgba(line.get_color()), "linestyle": _line_style(line),
-            "linewidth": float(line.get_linewidth()), "marker": str(line.get_marker()),
+            "linewidth": float(line.get_linewidth()), "marker": _str(line.get_marker()),
             "markerfacecolor": _rgba(line.get_markerfacecolor()),
             "markeredgecolor": _rgba(line.get_markeredgecolor()),
             "alpha": _num(line.get_alpha()), "coords": _coords(ax, transform),
@@ -365,13 +390,13 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
     from matplotlib.collections import QuadMesh
     from matplotlib.contour import ContourSet
 
-    contour = isinstance(collection, ContourSet)
+    contour = _is(collection, ContourSet)
     # a QuadMesh has one face colour per cell: its array, cmap and norm say what they are
-    keep = MAX_PATHS if isinstance(collection, QuadMesh) else None
+    keep = MAX_PATHS if _is(collection, QuadMesh) else None
     out: dict[str, Any] = {
         "__type__": "contour" if contour else "collection",
         "class": type(collection).__name__,
-        "label": str(collection.get_label())[:MAX_TEXT],
+        "label": _str(collection.get_label()),
         "edgecolors": _rgba_list(collection.get_edgecolor())[:keep],
         "facecolors": _rgba_list(collection.get_facecolor())[:keep],
         "linewidths": [float(w) for w in np.atleast_1d(collection.get_linewidth())],
@@ -382,7 +407,7 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
         "colorbar": None if getattr(collection, "colorbar", None) is None
         else _colorbar(collection.colorbar),
     }
-    if isinstance(collection, QuadMesh):   # get_paths() would build one Path per cell
+    if _is(collection, QuadMesh):   # get_paths() would build one Path per cell
         rows, columns = np.shape(collection.get_coordinates())[:2]
         paths: list[Any] = []
         out["n_paths"] = max(rows - 1, 0) * max(columns - 1, 0)
@@ -397,7 +422,7 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
         # one path per level: keep each level's polylines apart
         out["level_paths"] = [_polylines(ax, collection, [path]) for path in paths[:MAX_PATHS]]
         out["paths"] = [p for level in out["level_paths"] for p in level]
-    elif isinstance(collection, QuadMesh):
+    elif _is(collection, QuadMesh):
         out["coordinates"] = _to_data(ax, collection.get_transform(),
                                       collection.get_coordinates().reshape(-1, 2)).reshape(
             collection.get_coordinates().shape)
@@ -420,7 +445,7 @@ def _collection(collection: Any, ax: Any) -> dict[str, Any]:
 def _patch(patch: Any, ax: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "__type__": "patch", "class": type(patch).__name__,
-        "label": str(patch.get_label())[:MAX_TEXT],
+        "label": _str(patch.get_label()),
         "facecolor": _rgba(patch.get_facecolor()), "edgecolor": _rgba(patch.get_edgecolor()),
         "linestyle": _plain_style(patch.get_linestyle()),
         "linewidth": float(patch.get_linewidth()), "alpha": _num(patch.get_alpha()),
@@ -439,7 +464,7 @@ def _text(text: Any, ax: Any | None) -> dict[str, Any]:
 
     transform = text.get_transform()
     position = np.array([[_num(v) or 0.0 for v in text.get_position()]])
-    if isinstance(text, Annotation):
+    if _is(text, Annotation):
         # An annotation's transform is frozen in display units of its last draw (the layout
         # pass draws at a low dpi): place its text from ``xyann`` and ``anncoords`` instead.
         from matplotlib.transforms import IdentityTransform
@@ -457,10 +482,10 @@ def _text(text: Any, ax: Any | None) -> dict[str, Any]:
         except Exception:  # an annotation placed by a callable or an artist
             pass
     out: dict[str, Any] = {
-        "__type__": "text", "text": str(text.get_text())[:MAX_TEXT],
+        "__type__": "text", "text": _str(text.get_text()),
         "color": _rgba(text.get_color()), "fontsize": float(text.get_fontsize()),
-        "fontweight": str(text.get_fontweight()),
-        "ha": str(text.get_horizontalalignment()), "va": str(text.get_verticalalignment()),
+        "fontweight": _str(text.get_fontweight()),
+        "ha": _str(text.get_horizontalalignment()), "va": _str(text.get_verticalalignment()),
         "rotation": float(text.get_rotation()), "visible": bool(text.get_visible()),
     }
     figure = text.get_figure(root=True)
@@ -471,10 +496,10 @@ def _text(text: Any, ax: Any | None) -> dict[str, Any]:
         out["coords"] = _coords(ax, transform)
         out["position_data"] = [float(v) for v in _to_data(ax, transform, position)[0]]
         out["position_axes"] = [float(v) for v in _to_axes(ax, transform, position)[0]]
-    if isinstance(text, Annotation):
+    if _is(text, Annotation):
         out["__type__"] = "annotation"
         out["has_arrow"] = text.arrow_patch is not None
-        out["xycoords"] = text.xycoords if isinstance(text.xycoords, str) else "other"
+        out["xycoords"] = text.xycoords if _is(text.xycoords, str) else "other"
         out["xy"] = [_num(v) for v in text.xy]
         if ax is not None:
             try:  # where the arrow points, in data coordinates, whatever xycoords says
@@ -504,39 +529,41 @@ def _legend_entry(handle: Any, label: str) -> dict[str, Any]:
             if line:
                 line_colors.append(rgba)
 
-    if isinstance(handle, Line2D):
+    if _is(handle, Line2D):
         style = _line_style(handle)
         if style not in ("None", "none", "", " ") and handle.get_linewidth() > 0:
             visible(handle.get_color(), line=True)
-        if str(handle.get_marker()) not in ("None", "none", "", " "):
+        if _str(handle.get_marker()) not in ("None", "none", "", " "):
             visible(handle.get_markerfacecolor())
             visible(handle.get_markeredgecolor())
-    elif isinstance(handle, Patch):
+    elif _is(handle, Patch):
         style = _line_style(handle)
         if handle.get_fill():
             visible(handle.get_facecolor())
         if handle.get_linewidth() > 0:
             visible(handle.get_edgecolor(), line=True)
-    elif isinstance(handle, Collection):
+    elif _is(handle, Collection):
         styles = handle.get_linestyle()
         style = _plain_style(styles[0]) if len(styles) else None
         for color in _rgba_list(handle.get_facecolor()):
             visible(color)
         for color in _rgba_list(handle.get_edgecolor()):
             visible(color, line=True)
-    return {"label": str(label)[:MAX_TEXT], "class": kind, "colors": colors,
+    return {"label": _str(label), "class": kind, "colors": colors,
             "line_colors": line_colors, "linestyle": style}
 
 
 def _legend(legend: Any) -> dict[str, Any] | None:
-    if legend is None:
+    from matplotlib.legend import Legend
+
+    if not _is(legend, Legend):
         return None
     texts = legend.get_texts()
     entries = [_legend_entry(handle, text.get_text())
                for handle, text in zip(legend.legend_handles, texts) if handle is not None]
     return {"__type__": "legend", "entries": entries,
-            "labels": [t.get_text()[:MAX_TEXT] for t in texts],
-            "title": legend.get_title().get_text()[:MAX_TEXT],
+            "labels": [_str(t.get_text()) for t in texts],
+            "title": _str(legend.get_title().get_text()),
             "visible": bool(legend.get_visible())}
 
 
@@ -546,25 +573,24 @@ def _artist(artist: Any, ax: Any) -> dict[str, Any]:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    name = type(artist).__name__
-    if name == "ScaleBar" and hasattr(artist, "info"):   # matplotlib-scalebar
+    name = _str(type(artist).__name__, 200)
+    if _is_class(artist, "matplotlib_scalebar.scalebar", "ScaleBar"):   # matplotlib-scalebar
         out: dict[str, Any] = {"__type__": "scalebar", "kind": "ScaleBar",
-                               "dx": _num(artist.dx), "units": str(artist.units)}
+                               "dx": _num(artist.dx), "units": _str(artist.units)}
         try:
             info = artist.info
         except ValueError:  # not drawn
             info = None
-        rotation = str(artist.rotation or "horizontal").lower()
+        rotation = _str(artist.rotation or "horizontal").lower()
         out["axis"] = "y" if rotation.startswith("vertical") else "x"
         out["length"] = None if info is None else float(info.length_px)
-        out["label"] = None if info is None else str(info.scale_text)[:MAX_TEXT]
+        out["label"] = None if info is None else _str(info.scale_text)
         out["value"] = None if info is None else _num(info.value)
-        out["value_units"] = None if info is None else str(info.units)
+        out["value_units"] = None if info is None else _str(info.units)
         out["visible"] = bool(artist.get_visible())
         return out
-    if name == "AnchoredSizeBar" and hasattr(artist, "size_bar"):
-        rectangles = [child for child in artist.size_bar.get_children() if isinstance(child,
-                                                                                       Patch)]
+    if _is_class(artist, "mpl_toolkits.axes_grid1.anchored_artists", "AnchoredSizeBar"):
+        rectangles = [child for child in artist.size_bar.get_children() if _is(child, Patch)]
         out = {"__type__": "scalebar", "kind": "AnchoredSizeBar", "axis": "x",
                "visible": bool(artist.get_visible())}
         if rectangles:
@@ -577,18 +603,18 @@ def _artist(artist: Any, ax: Any) -> dict[str, Any]:
             out["axis"] = "x" if width >= height else "y"
         else:
             out["length"] = None
-        out["label"] = str(artist.txt_label.get_text())[:MAX_TEXT]
+        out["label"] = _str(artist.txt_label.get_text())
         return out
-    if isinstance(artist, Line2D):
+    if _is(artist, Line2D):
         return _line(artist, ax)
-    if isinstance(artist, Patch):
+    if _is(artist, Patch):
         return _patch(artist, ax)
-    if isinstance(artist, Collection):
+    if _is(artist, Collection):
         return _collection(artist, ax)
     from matplotlib.offsetbox import TextArea
-    texts = [str(area.get_text())[:MAX_TEXT] for area in artist.findobj(TextArea)] \
+    texts = [_str(area.get_text()) for area in artist.findobj(TextArea)] \
         if hasattr(artist, "findobj") else []   # AnchoredText and other offset boxes
-    return {"__type__": "artist", "class": name, "label": str(artist.get_label())[:MAX_TEXT],
+    return {"__type__": "artist", "class": name, "label": _str(artist.get_label()),
             "texts": texts}
 
 
@@ -597,7 +623,10 @@ def _artist(artist: Any, ax: Any) -> dict[str, Any]:
 def _figure_context(figure: Any) -> dict[str, Any]:
     """What belongs to the figure rather than to one Axes: size, texts, legends, colorbars."""
     suptitle = figure.get_suptitle() if hasattr(figure, "get_suptitle") else ""
-    axes = figure.get_axes()
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    axes = _figure_axes(figure)
     colorbars = []
     for colorbar in _figure_colorbars(figure):
         described = _colorbar(colorbar)
@@ -606,9 +635,9 @@ def _figure_context(figure: Any) -> dict[str, Any]:
         colorbars.append(described)
     root = figure.get_figure(root=True)
     return {"size_inches": [float(v) for v in root.get_size_inches()],
-            "dpi": float(root.dpi), "suptitle": str(suptitle)[:MAX_TEXT],
-            "texts": [_text(t, None) for t in figure.texts],
-            "legends": [_legend(legend) for legend in figure.legends],
+            "dpi": float(root.dpi), "suptitle": _str(suptitle),
+            "texts": [_text(t, None) for t in figure.texts if _is(t, Text)],
+            "legends": [_legend(legend) for legend in figure.legends if _is(legend, Legend)],
             "colorbars": colorbars,
             "panel_positions": [_bounds(ax) for ax in axes
                                 if not _is_colorbar_axes(ax)]}
@@ -631,34 +660,56 @@ def _axes(ax: Any) -> dict[str, Any]:
     bounds = _bounds(ax)
     width_in, height_in = figure.get_size_inches()
     aspect = ax.get_aspect()
+    children = _children(ax)
     described: dict[str, Any] = {
         "__type__": "axes",
         "name": ax.name,
-        "label": str(ax.get_label())[:MAX_TEXT],
-        "index": figure.get_axes().index(ax) if ax in figure.get_axes() else None,
-        "title": ax.get_title()[:MAX_TEXT],
-        "titles": {loc: ax.get_title(loc=loc)[:MAX_TEXT] for loc in ("left", "center", "right")},
-        "xlabel": ax.get_xlabel()[:MAX_TEXT], "ylabel": ax.get_ylabel()[:MAX_TEXT],
+        "label": _str(ax.get_label()),
+        "index": next((i for i, other in enumerate(_figure_axes(figure)) if other is ax), None),
+        "title": _str(ax.get_title()),
+        "titles": {loc: _str(ax.get_title(loc=loc)) for loc in ("left", "center", "right")},
+        "xlabel": _str(ax.get_xlabel()), "ylabel": _str(ax.get_ylabel()),
         "xlim": [float(v) for v in ax.get_xlim()], "ylim": [float(v) for v in ax.get_ylim()],
-        "aspect": aspect if isinstance(aspect, str) else float(aspect),
+        "aspect": aspect if _is(aspect, str) else float(aspect),
         "axis_on": bool(ax.axison),
         "is_colorbar": _is_colorbar_axes(ax),
         "position": bounds,
         "size_mm": [float(bounds[2] * width_in * 25.4), float(bounds[3] * height_in * 25.4)],
-        "images": [_image(im) for im in ax.images],
-        "lines": [_line(line, ax) for line in ax.lines],
-        "collections": [_collection(c, ax) for c in ax.collections],
-        "patches": [_patch(p, ax) for p in ax.patches],
-        "texts": [_text(t, ax) for t in ax.texts],
-        "artists": [_artist(a, ax) for a in ax.artists],
+        "images": [_image(im) for im in children["images"]],
+        "lines": [_line(line, ax) for line in children["lines"]],
+        "collections": [_collection(c, ax) for c in children["collections"]],
+        "patches": [_patch(p, ax) for p in children["patches"]],
+        "texts": [_text(t, ax) for t in children["texts"]],
+        "artists": [_artist(a, ax) for a in children["artists"]],
         "legend": _legend(ax.get_legend()),
     }
     if ax.name == "3d":
         from course_utils.checks._plain import to_plain
         described["zlim"] = [float(v) for v in ax.get_zlim()]
-        described["zlabel"] = ax.get_zlabel()[:MAX_TEXT]
+        described["zlabel"] = _str(ax.get_zlabel())
         described["box_aspect"] = to_plain(ax.get_box_aspect())
     return described
+
+
+def _children(ax: Any) -> dict[str, list[Any]]:
+    """``ax.images``, ``ax.lines``... sorted by each artist's real class.
+
+    Matplotlib files an artist under ``ax.lines`` (and the others) by ``isinstance``, which
+    believes ``__class__``: an artist that only claims to be a line goes with ``ax.artists``.
+    """
+    from matplotlib.collections import Collection
+    from matplotlib.image import AxesImage
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    typed = {"images": (ax.images, AxesImage), "lines": (ax.lines, Line2D),
+             "collections": (ax.collections, Collection), "patches": (ax.patches, Patch),
+             "texts": (ax.texts, Text)}
+    out = {key: [a for a in artists if _is(a, kind)] for key, (artists, kind) in typed.items()}
+    out["artists"] = [*ax.artists, *(a for artists, kind in typed.values() for a in artists
+                                     if not _is(a, kind))]
+    return out
 
 
 def describe_axes(ax: Any) -> dict[str, Any]:
@@ -685,4 +736,4 @@ def describe_figure(fig: Any) -> dict[str, Any]:
     """A Figure as plain data: its size, every Axes (without the figure context) and the rest."""
     _layout(fig)
     context = _figure_context(fig)
-    return {"__type__": "figure", **context, "axes": [_axes(ax) for ax in fig.get_axes()]}
+    return {"__type__": "figure", **context, "axes": [_axes(ax) for ax in _figure_axes(fig)]}

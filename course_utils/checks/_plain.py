@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_TEXT", "dump_answers", "extract_to_file", "load_answers", "safe_plain",
-           "to_plain", "type_of", "untrusted"]
+__all__ = ["MAX_TEXT", "dump_answers", "extract_to_file", "is_a", "is_class", "load_answers",
+           "safe_plain", "to_plain", "type_of", "untrusted"]
 
 MAX_DEPTH = 8
 MAX_ITEMS = 10_000                # longest list or dict kept
@@ -77,12 +77,56 @@ def _decode_typed_array(value: dict[str, Any]) -> np.ndarray:
     return array
 
 
+def is_a(value: Any, types: type | tuple[type, ...]) -> bool:
+    """``isinstance`` by the object's real class: ``issubclass(type(value), types)``.
+
+    ``isinstance`` also believes ``value.__class__``, which any object can make claim to be an
+    ``Axes`` (a property, or ``unittest.mock.Mock(spec=Axes)``); ``type(value)`` and its MRO
+    cannot be changed from the instance.
+
+    >>> class Fake:
+    ...     __class__ = property(lambda self: str)
+    >>> isinstance(Fake(), str), is_a(Fake(), str)
+    (True, False)
+    """
+    return issubclass(type(value), types)
+
+
+def is_class(value: Any, module: str, name: str) -> bool:
+    """True if ``value``'s real class is (a subclass of) ``module.name``, a class of a library
+    that is already imported (an object of a library that was never imported is none of its
+    instances; the name and ``__module__`` of a class prove nothing, a learner sets both)."""
+    import sys
+
+    cls = getattr(sys.modules.get(module), name, None)
+    return isinstance(cls, type) and issubclass(type(value), cls)
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    """``value`` (a ``str`` or a subclass) as a plain ``str`` of at most ``limit`` characters.
+
+    ``str.__str__`` copies a subclass into a real ``str``: a subclass's own ``__getitem__`` or
+    ``__str__`` never runs, so slicing it cannot hand back a tagged dict.
+    """
+    return str.__str__(value)[:limit] if is_a(value, str) else ""
+
+
 def to_plain(value: Any, _depth: int = 0) -> Any:
     """Turn a live Python object into plain data a check can read and a file can hold.
 
     Numbers, strings, None stay; numpy arrays stay numpy (numeric and bool only); lists,
     tuples and dicts recurse; matplotlib Axes/Figures/images become descriptions; ``...``,
     functions and unknown objects become ``{"__type__": ...}`` tags.
+
+    Every branch is chosen by the object's real class (:func:`is_a`, never ``isinstance``,
+    which believes ``__class__``), and subclasses of the built-in types are read through the
+    built-in types' own methods (``list.__getitem__``, ``dict.items``...) into exact ``str``,
+    ``int``, ``float``, ``list``, ``dict``: whatever an object claims or overrides, what comes
+    out is plain data of the type it is, and a tag (``"axes"``, ``"dataset"``...) only ever
+    comes from a real object of that kind. This is the kernel side, run in the learner's
+    process: it keeps hand-made objects from passing for drawn figures, it is not what makes a
+    grade trustworthy (the learner's code could write the answers file itself; the grader
+    reads it as untrusted data, and the hidden variant checks that the answers follow the data).
 
     Examples
     --------
@@ -93,81 +137,115 @@ def to_plain(value: Any, _depth: int = 0) -> Any:
     """
     if _depth > MAX_DEPTH:
         return {"__type__": "too_deep"}
-    if value is None or isinstance(value, (bool, str)):
-        return value[:MAX_TEXT] if isinstance(value, str) else value
-    if isinstance(value, int):
-        return value if abs(value) < 2**63 else float(value)
-    if isinstance(value, float):
+    kind = type(value)
+    if value is None or kind is bool:
         return value
+    if issubclass(kind, str):
+        return _text(value)
+    if issubclass(kind, int):
+        number = int.__index__(value)   # an exact int, whatever a subclass's __abs__ says
+        return number if abs(number) < 2**63 else float(number)
+    if issubclass(kind, float):
+        return float.__float__(value)
     if value is Ellipsis:
         return {"__type__": "ellipsis"}
-    if isinstance(value, np.generic):
-        if isinstance(value, (np.bool_, np.number)) and not np.iscomplexobj(value):
-            return value.item()
-        return {"__type__": "object", "class": type(value).__name__, "repr": repr(value)[:200]}
-    if isinstance(value, np.ma.MaskedArray):
-        return {"__type__": "masked_array", "data": to_plain(np.ma.getdata(value), _depth + 1),
+    if issubclass(kind, np.generic):
+        scalar = np.asarray(value)         # a plain 0-d array: the subclass's .item() never runs
+        if scalar.dtype.kind in "biuf":
+            return to_plain(scalar.item(), _depth + 1)
+        return {"__type__": "object", "class": _text(kind.__name__, 200),
+                "repr": _text(repr(scalar), 200)}
+    if issubclass(kind, np.ma.MaskedArray):
+        data = np.asarray(np.ma.getdata(value))
+        return {"__type__": "masked_array", "data": to_plain(data, _depth + 1),
                 "mask": np.array(np.ma.getmaskarray(value), dtype=bool)}
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            if value.dtype.kind in "USO" and value.size <= MAX_ITEMS:
-                return {"__type__": "list_array", "items": to_plain(value.tolist(), _depth + 1)}
-            return {"__type__": "object", "class": "ndarray", "dtype": str(value.dtype),
-                    "shape": list(value.shape)}
-        if value.nbytes > MAX_ARRAY_BYTES:
-            return {"__type__": "too_large", "class": "ndarray", "shape": list(value.shape)}
-        return np.array(value)  # a copy: later changes in the kernel do not leak in
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+    if issubclass(kind, np.ndarray):
+        array = np.asarray(value)          # a base-class view: no subclass property runs
+        if array.dtype.kind not in "biuf":
+            if array.dtype.kind in "USO" and array.size <= MAX_ITEMS:
+                return {"__type__": "list_array", "items": to_plain(array.tolist(), _depth + 1)}
+            return {"__type__": "object", "class": "ndarray", "dtype": str(array.dtype),
+                    "shape": list(array.shape)}
+        if array.nbytes > MAX_ARRAY_BYTES:
+            return {"__type__": "too_large", "class": "ndarray", "shape": list(array.shape)}
+        return np.array(array)  # a copy: later changes in the kernel do not leak in
+    if issubclass(kind, list):
+        return [to_plain(v, _depth + 1) for v in list.__getitem__(value, slice(0, MAX_ITEMS))]
+    if issubclass(kind, tuple):
+        return [to_plain(v, _depth + 1) for v in tuple.__getitem__(value, slice(0, MAX_ITEMS))]
+    if is_class(value, "pydicom.multival", "MultiValue"):
         # pydicom's MultiValue (ImagePositionPatient...) is a sequence, not a list
-        items = [to_plain(v, _depth + 1) for v in list(value)[:MAX_ITEMS]]
-        return items
-    if isinstance(value, dict):
-        if set(value) >= {"dtype", "bdata"}:
+        return [to_plain(v, _depth + 1) for v in list(value)[:MAX_ITEMS]]
+    if issubclass(kind, dict):
+        pairs = list(dict.items(value))[:MAX_ITEMS]
+        if {"dtype", "bdata"} <= {k for k, _ in pairs if type(k) is str}:
             try:
-                return _decode_typed_array(value)
-            except (ValueError, TypeError):
+                return to_plain(_decode_typed_array(dict(pairs)), _depth + 1)
+            except (ValueError, TypeError, KeyError):
                 pass
-        items = {str(k): to_plain(v, _depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+        items = {_key(k): to_plain(v, _depth + 1) for k, v in pairs}
         if _UNTRUSTED.get() and not _RESERVED_KEYS.isdisjoint(items):
             return {"__type__": "dict", "pairs": [[k, v] for k, v in items.items()]}
         return items
-    if isinstance(value, os.PathLike):
-        path = Path(value)
+    if issubclass(kind, os.PathLike):
+        path = Path(os.fspath(value))
         return {"__type__": "path", "path": str(path.absolute()), "exists": path.exists(),
                 "suffix": path.suffix}
     return _plain_object(value, _depth)
 
 
+def _key(key: Any) -> str:
+    """A dict key as a plain ``str``."""
+    if is_a(key, str):
+        return _text(key)
+    return _text(str(key))
+
+
 def _plain_object(value: Any, depth: int) -> Any:
-    module = type(value).__module__ or ""
-    name = type(value).__name__
-    if module.startswith(("matplotlib", "mpl_toolkits", "matplotlib_scalebar")):
+    kind = type(value)
+    module = _text(kind.__module__ or "")
+    name = _text(kind.__name__, 200)
+    if module.startswith(("matplotlib", "mpl_toolkits", "matplotlib_scalebar")) or \
+            is_class(value, "matplotlib.artist", "Artist"):
+        # A class's module name is a hint, not proof: describe() dispatches on the real class.
         from course_utils.checks._describe import describe
 
         described = describe(value)
         if described is not None:
             return described
-    if hasattr(value, "to_plotly_json"):
+    if is_class(value, "plotly.basedatatypes", "BaseFigure"):
         plain = to_plain(value.to_plotly_json(), depth + 1)
+        plain = plain if type(plain) is dict else {}
         return {"__type__": "plotly_figure", "data": plain.get("data", []),
                 "layout": plain.get("layout", {})}
-    if module.startswith("pydicom") and hasattr(value, "iterall"):
+    if is_class(value, "pydicom.dataset", "Dataset"):
         return _plain_dataset(value, depth)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if dataclasses.is_dataclass(kind):
         # The tag and class sit apart from the fields: a field called "__type__" is a field.
-        fields = {field.name: to_plain(getattr(value, field.name), depth + 1)
-                  for field in dataclasses.fields(value)[:MAX_ITEMS]}
+        fields = {_text(field.name): to_plain(getattr(value, field.name), depth + 1)
+                  for field in dataclasses.fields(kind)[:MAX_ITEMS]}
         return {"__type__": "dataclass", "class": name, "fields": fields}
-    if module.startswith("trimesh") and hasattr(value, "faces"):
-        return {"__type__": name, "vertices": np.asarray(value.vertices, dtype=float),
+    if is_class(value, "trimesh.base", "Trimesh"):
+        return {"__type__": "Trimesh", "vertices": np.asarray(value.vertices, dtype=float),
                 "faces": np.asarray(value.faces), "is_watertight": bool(value.is_watertight)}
-    if isinstance(value, (set, frozenset)):
-        return {"__type__": "set", "items": to_plain(sorted(value, key=repr), depth + 1)}
-    if isinstance(value, complex):
-        return {"__type__": "complex", "real": value.real, "imag": value.imag}
+    if issubclass(kind, (set, frozenset)):
+        items = list(set.__iter__(value) if issubclass(kind, set)
+                     else frozenset.__iter__(value))[:MAX_ITEMS]
+        return {"__type__": "set", "items": to_plain(sorted(items, key=repr), depth + 1)}
+    if issubclass(kind, complex):
+        number = complex.__complex__(value)
+        return {"__type__": "complex", "real": number.real, "imag": number.imag}
     if callable(value):
-        return {"__type__": "function", "name": getattr(value, "__name__", name)}
-    return {"__type__": "object", "class": name, "repr": repr(value)[:200]}
+        label = getattr(value, "__name__", name)
+        return {"__type__": "function", "name": _text(label, 200) or name}
+    return {"__type__": "object", "class": name, "repr": _safe_repr(value)}
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return _text(repr(value), 200)
+    except Exception:
+        return ""
 
 
 def _plain_dataset(dataset: Any, depth: int) -> dict[str, Any]:

@@ -13,7 +13,10 @@ course_utils.checks._registry.CheckFailed: `x` is still `...`: replace it with y
 
 from __future__ import annotations
 
+import contextvars
 import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,14 @@ import numpy as np
 from course_utils.checks._plain import _BASE_DIR, type_of
 from course_utils.checks._registry import CheckFailed
 
-__all__ = ["first_image", "get_array", "get_axes", "get_figure", "get_number", "get_path",
-           "get_string", "is_blank", "require"]
+__all__ = ["MAX_FILE_BYTES", "first_image", "get_array", "get_axes", "get_figure", "get_number",
+           "get_path", "get_string", "is_blank", "read_learner_file", "require"]
+
+MAX_FILE_BYTES = 64 * 2**20   # the largest file a learner hands in (a DICOM, a PNG, an STL...)
+# Set by the grader: the folder every file a check opens must be in (the run's own folder,
+# which holds the learner's working folder and its temporary folder); default: _BASE_DIR.
+ALLOWED_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar("allowed_dir",
+                                                                          default=None)
 
 def is_blank(value: Any) -> bool:
     """True for an unanswered value: ``...``, missing, or None."""
@@ -149,22 +158,162 @@ def first_image(axes: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def get_path(value: Any, name: str, suffix: str | None = None) -> Path:
-    """An existing file path given as a str or a Path."""
+    """An existing regular file given as a str or a Path.
+
+    In the grader (where the learner's working folder is set) the file must lie inside that
+    folder, be reached through no symbolic link and be a regular file (no FIFO, device or
+    folder) of at most :data:`MAX_FILE_BYTES`; read it with :func:`read_learner_file`.
+    """
     require(value, name)
     if type_of(value) == "path":
         path = Path(value["path"])
     elif isinstance(value, str):
         path = Path(value)
-        base = _BASE_DIR.get()
-        if base is not None and not path.is_absolute():
-            path = base / path  # the grader: relative to the learner's working folder
     else:
         raise CheckFailed(f"`{name}` should be a file path (str or pathlib.Path), "
                           f"got {_kind(value)}.")
+    base = _BASE_DIR.get()
+    if base is not None and not path.is_absolute():
+        path = base / path  # the grader: relative to the learner's working folder
     if suffix is not None and path.suffix.lower() != suffix.lower():
         raise CheckFailed(f"`{name}` should be a {suffix} file, got a name ending "
                           f"in {path.suffix or 'nothing'!r}.")
-    if not path.is_file():
+    allowed = ALLOWED_DIR.get() or base
+    if allowed is not None:
+        _inside(path, Path(allowed), name)
+    try:
+        info = path.lstat()
+    except (OSError, ValueError):
+        info = None
+    if info is None or stat.S_ISDIR(info.st_mode):
         raise CheckFailed(f"`{name}` names a file that does not exist: did the cell that "
                           "saves it run?")
+    if not stat.S_ISREG(info.st_mode):
+        raise CheckFailed(f"`{name}` is not a regular file (a link, a pipe...): save the "
+                          "file itself there.")
+    if info.st_size > MAX_FILE_BYTES:
+        raise CheckFailed(f"`{name}` is over {MAX_FILE_BYTES // 2**20} MB: that is not the "
+                          "file the task asks for.")
     return path
+
+
+def _inside(path: Path, base: Path, name: str) -> None:
+    """A CheckFailed unless ``path`` is inside ``base`` with no symbolic link on the way."""
+    absolute = Path(os.path.abspath(path))
+    root = Path(os.path.abspath(base))
+    if absolute != root and root not in absolute.parents:
+        raise CheckFailed(f"`{name}` names a file outside your working folder and temporary "
+                          "folder: save it next to the notebook, or in a folder made by "
+                          "tempfile.")
+    if os.path.realpath(absolute) != str(Path(os.path.realpath(root)) /
+                                         absolute.relative_to(root)):
+        raise CheckFailed(f"`{name}` is reached through a symbolic link: save the file "
+                          "itself there.")
+
+
+def read_learner_file(path: str | os.PathLike[str], name: str,
+                      max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a learner's file: opened without following links and without blocking,
+    a regular file of at most ``max_bytes`` (else a CheckFailed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     os.mkfifo(os.path.join(folder, "f"))
+    ...     read_learner_file(os.path.join(folder, "f"), "x")
+    Traceback (most recent call last):
+    ...
+    course_utils.checks._registry.CheckFailed: `x` is not a regular file (a link, a pipe...): save the file itself there.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        raise CheckFailed(f"`{name}` is not a regular file (a link, a pipe...): save the "
+                          "file itself there.") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise CheckFailed(f"`{name}` is not a regular file (a link, a pipe...): save the "
+                              "file itself there.")
+        if info.st_size > max_bytes:
+            raise CheckFailed(f"`{name}` is over {max_bytes // 2**20} MB: that is not the "
+                              "file the task asks for.")
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(descriptor, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            raise CheckFailed(f"`{name}` is over {max_bytes // 2**20} MB: that is not the "
+                              "file the task asks for.")
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+MAX_SVG_TAG = 10_000       # characters of an SVG's root tag that are looked at
+
+
+def svg_root_tag(text: str) -> str | None:
+    """The first ``<svg ...>`` tag of ``text`` (at most :data:`MAX_SVG_TAG` characters), found
+    in linear time (no regular expression on the whole file), or None.
+
+    Examples
+    --------
+    >>> svg_root_tag('<?xml?><svg width="10pt" height="5pt"><g/></svg>')
+    '<svg width="10pt" height="5pt">'
+    >>> svg_root_tag("<svg" * 100_000) is None
+    True
+    """
+    start = text.find("<svg")
+    while start >= 0:
+        following = text[start + 4:start + 5]
+        if following == "" or not (following.isalnum() or following in "_-:"):
+            end = text.find(">", start, start + MAX_SVG_TAG)
+            return text[start:end + 1] if end >= 0 else None
+        start = text.find("<svg", start + 4)
+    return None
+
+
+MAX_DICOM_PIXELS = 64 * 2**20   # Rows x Columns x Frames x samples a DICOM file may declare
+_UNCOMPRESSED = ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2")
+
+
+def safe_dicom(data: bytes, name: str) -> Any:
+    """A pydicom dataset from a learner's file, parsed with bounded work: only uncompressed
+    transfer syntaxes (no deflated dataset that inflates to gigabytes), and the pixel data's
+    declared size (Rows x Columns x Frames x samples) checked before it is decoded."""
+    import io
+
+    import pydicom
+    from pydicom.filereader import _read_file_meta_info, read_preamble
+
+    try:
+        stream = io.BytesIO(data)
+        read_preamble(stream, False)
+        meta = _read_file_meta_info(stream)  # group 2 only: nothing inflated, no pixels
+        syntax = str(meta.get("TransferSyntaxUID", ""))
+    except Exception:
+        raise CheckFailed(f"`{name}` does not read back with pydicom.dcmread (no valid file "
+                          "meta information).") from None
+    if not syntax:
+        raise CheckFailed(f"`{name}` has no file meta information with a transfer syntax: "
+                          "it is not a DICOM file that pydicom.dcmread reads back as written.")
+    if syntax not in _UNCOMPRESSED:
+        raise CheckFailed(f"`{name}` is written with transfer syntax {syntax[:64]!r}: save it "
+                          "uncompressed (Explicit or Implicit VR Little Endian).")
+    dataset = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=False)
+    try:
+        pixels = (int(dataset.get("Rows", 0) or 0) * int(dataset.get("Columns", 0) or 0)
+                  * int(dataset.get("NumberOfFrames", 1) or 1)
+                  * int(dataset.get("SamplesPerPixel", 1) or 1))
+    except (TypeError, ValueError):
+        raise CheckFailed(f"`{name}` has Rows, Columns or NumberOfFrames that are not "
+                          "numbers.") from None
+    if not 0 <= pixels <= MAX_DICOM_PIXELS:
+        raise CheckFailed(f"`{name}` declares {pixels} pixels: that is not this task's slice.")
+    return dataset

@@ -514,14 +514,15 @@ def written_file(anon_path, task):
 
     from course_utils.checks import to_plain
 
-    path = get_path(anon_path, "anon_path", suffix=".dcm")
-    with open(path, "rb") as handle:
-        head = handle.read(132)
+    from course_utils.checks._values import read_learner_file, safe_dicom
+
+    data = read_learner_file(get_path(anon_path, "anon_path", suffix=".dcm"), "anon_path")
+    head = data[:132]
     if head[128:132] != b"DICM":
         raise CheckFailed("the file has no preamble and 'DICM' marker: write it as a "
                           "conformant file (look at save_as's enforce_file_format).")
     try:
-        reread = pydicom.dcmread(path)
+        reread = safe_dicom(data, "anon_path")
         pixels = reread.pixel_array if "PixelData" in reread else None
     except (InvalidDicomError, OSError, ValueError, AttributeError) as error:
         raise CheckFailed(f"the file does not read back with pydicom.dcmread "

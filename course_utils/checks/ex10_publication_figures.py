@@ -237,10 +237,24 @@ def panel_labels(mosaic_axd):
 
 
 def _png_info(path) -> tuple[int, int, float, float]:
+    import io
+
     from PIL import Image
 
+    from course_utils.checks._values import read_learner_file
+
+    data = read_learner_file(path, "png_path")
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        signatures = {b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"%PDF": "PDF", b"II*\0": "TIFF",
+                      b"MM\0*": "TIFF", b"<?xml": "SVG", b"<svg": "SVG"}
+        found = next((kind for start, kind in signatures.items() if data.startswith(start)),
+                     None)
+        if found is not None:
+            raise CheckFailed(f"`png_path` holds a {found} image, not a PNG.")
+        raise CheckFailed("`png_path` is not a PNG file (it does not start with PNG's "
+                          "signature).")
     try:
-        with Image.open(path) as png:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as png:
             if png.format != "PNG":
                 raise CheckFailed(f"`png_path` holds a {png.format} image, not a PNG.")
             width, height = png.size
@@ -276,14 +290,16 @@ def export_png(png_path, task):
 def export_svg(svg_path, task):
     """An SVG of the figure: the printed size the task gives, with the CT rasters inside."""
     path = get_path(svg_path, "svg_path", suffix=".svg")
-    text = path.read_text(errors="replace")[:20_000_000]
-    root = re.search(r"<svg\b[^>]*>", text)
+    from course_utils.checks._values import read_learner_file, svg_root_tag
+
+    text = read_learner_file(path, "svg_path").decode("utf-8", errors="replace")
+    root = svg_root_tag(text)  # linear work, whatever the file holds
     if root is None:
         raise CheckFailed("`svg_path` does not hold an SVG document: save the figure with "
                           "a `.svg` file name (matplotlib picks the format from it).")
     sizes = []
     for attribute in ("width", "height"):
-        found = re.search(rf'\b{attribute}="([\d.]+)(pt|mm|in|px)?"', root.group(0))
+        found = re.search(rf'\b{attribute}="([\d.]{{1,40}})(pt|mm|in|px)?"', root)
         if found is None:
             raise CheckFailed("The SVG does not state its printed size: save it with "
                               "matplotlib's `savefig`.")

@@ -300,11 +300,15 @@ def closed_surface(top_verts, top_faces, task):
 @checks.add(points=1)
 def stl_export(stl_path, task):
     """An STL file of the lesion mesh: every triangle, closed, in mm."""
-    path = get_path(stl_path, "stl_path", suffix=".stl")
+    import io
+
     import trimesh
 
+    from course_utils.checks._values import read_learner_file
+
+    data = read_learner_file(get_path(stl_path, "stl_path", suffix=".stl"), "stl_path")
     try:
-        surface = trimesh.load(path, file_type="stl", force="mesh", process=True)
+        surface = trimesh.load(io.BytesIO(data), file_type="stl", force="mesh", process=True)
     except Exception:
         raise CheckFailed("`stl_path` cannot be read as an STL file: write it with "
                           "`mesh.save_stl` or trimesh's `export`.") from None
