@@ -17,7 +17,7 @@ from course_utils.display import show_slice
 from course_utils.windowing import PRESETS, apply_window, get_window, window_limits
 
 checks = ex.checks
-VARIANTS = (0, 3)
+VARIANTS = (0, 4)
 ROOT = Path(__file__).resolve().parents[1]
 
 WINDOW_OF = {"lung nodule": "lung", "pneumothorax": "lung",
@@ -137,6 +137,21 @@ def test_voi_functions_pass(answer, variant):
     assert grade(checks.voi_functions, variant, grey_linear=linear, grey_exact=exact).passed
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_voi_functions_other_correct_ways_pass(variant):
+    """DICOM's piecewise definition as a list, LINEAR_EXACT by np.interp in float32, and the
+    LINEAR output computed on 0..255 (ymin, ymax) and divided back."""
+    t = task(variant)
+    x, w, c = t.test_hu, t.test_width, t.test_level
+    piecewise = np.where(x <= c - 0.5 - (w - 1) / 2, 0.0,
+                         np.where(x > c - 0.5 + (w - 1) / 2, 1.0, (x - (c - 0.5)) / (w - 1) + 0.5))
+    exact = np.interp(x.astype(np.float32), [c - w / 2, c + w / 2], [0, 1]).astype(np.float32)
+    on_255 = np.clip(((x - (c - 0.5)) / (w - 1) + 0.5) * 255, 0, 255) / 255
+    for linear in (piecewise.tolist(), on_255):
+        result = grade(checks.voi_functions, variant, grey_linear=linear, grey_exact=exact)
+        assert result.passed, result.message
+
+
 def _voi_fails(variant, words, linear=None, exact=None):
     t = task(variant)
     right_linear, right_exact = _voi_numpy(t)
@@ -152,6 +167,11 @@ def test_voi_functions_classic_mistakes(variant):
     x, w, c = t.test_hu, t.test_width, t.test_level
     linear, exact = _voi_numpy(t)
     _voi_fails(variant, ("swapped",), linear=exact, exact=linear)
+    # one formula used for both: named, and not called a swap
+    result = grade(checks.voi_functions, variant, grey_linear=exact, grey_exact=exact)
+    assert_fails(result, "`grey_linear` follows the LINEAR_EXACT formula", forbidden=("swap",))
+    result = grade(checks.voi_functions, variant, grey_linear=linear, grey_exact=linear)
+    assert_fails(result, "`grey_exact` follows the LINEAR formula", forbidden=("swap",))
     _voi_fails(variant, ("grey_exact", "clip"), exact=(x - c) / w + 0.5)
     _voi_fails(variant, ("width - 1",), linear=np.clip((x - (c - 0.5)) / w + 0.5, 0, 1))
     _voi_fails(variant, ("half-HU",), linear=np.clip((x - c) / (w - 1) + 0.5, 0, 1))
@@ -379,6 +399,35 @@ def test_window_figure_titles(variant):
     _wrong(variant, ("names the brain window",), titled(_title(other)))
     name = task(variant).figure_window.replace("_", " ")
     _wrong(variant, ("width and its level",), titled(f"{name} window"))
+    width, level = get_window(task(variant).figure_window)
+    _wrong(variant, ("width as the level",), titled(f"{name} window, W {level:g} / L {width:g}"),
+           forbidden=(f"{width:g}", f"{level:g}"))
+    _wrong(variant, ("level the title gives",),
+           titled(f"{name} window, W {width:g} / L {level + 10:g}"), forbidden=(f"{level:g}",))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("title", ["{name}: width={width:g}, level={level:g}",
+                                   "{name} window (C {level:g}, W {width:g})",
+                                   "{name} WW {width:g} WL {level:g} HU",
+                                   "{name} window {width:g}/{level:g}"])
+def test_window_figure_title_spellings_pass(title, variant):
+    """Other spellings of the width and level; pyplot style with set_clim on a masked slice."""
+    t = task(variant)
+    width, level = get_window(t.figure_window)
+    fig = plt.figure(figsize=(3, 3))
+    image = plt.imshow(np.ma.masked_less(t.chest_hu[t.figure_slice], -2000), cmap=plt.cm.gray)
+    image.set_clim(level - width / 2, level + width / 2)
+    plt.title(title.format(name=t.figure_window.replace("_", " "), width=width, level=level))
+    result = grade(checks.window_figure, variant, ax_window=plt.gca())
+    assert result.passed, result.message
+
+
+def test_the_module_does_not_hand_out_the_finding_answers():
+    """_FINDINGS keeps a digest of each finding's preset, not its name."""
+    for finding, (digest, hint) in ex._FINDINGS.items():
+        assert digest not in PRESETS
+        assert ex._preset_digest(finding, WINDOW_OF[finding]) == digest
 
 
 def test_window_figure_nothing_drawn():

@@ -16,7 +16,8 @@ from course_utils.display import show_slice
 from course_utils.volume import get_plane, plane_spacing
 
 checks = ex.checks
-VARIANTS = (0, 3)
+VARIANTS = (0, 4)
+LAYOUT = None   # single small panels, no layout engine: fast to describe (subplots test: one)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -28,12 +29,29 @@ def test_there_are_at_least_four_checks_and_the_data_show_the_mistakes():
     assert len(checks) >= 4 and checks.exercise == "04_volumes_orientation"
     for variant in range(6):
         t = task(variant)
+        geometry = ex._geometry(t)
         dz, dy, dx = t.spacing
         assert len({dz, dy, dx}) == 3, "non-isotropic, every axis its own spacing"
-        assert t.series_thickness != t.series_spacing[0]
+        assert t.series_thickness != geometry["spacing"]
         assert t.instance_numbers != sorted(t.instance_numbers)
-    a, b = task(0), task(3)
-    assert a.spacing != b.spacing and a.point != b.point and a.tilt_deg != b.tilt_deg
+        positions = np.asarray(t.image_positions)
+        by_z = positions[np.argsort(positions[:, 2])]
+        assert not np.allclose(by_z, geometry["positions"]), "sorting by z must not work"
+        gaps = np.diff(geometry["positions"] @ geometry["normal"])
+        assert np.allclose(gaps, gaps[0], atol=1e-6), "uniform spacing along the normal"
+    a, b = task(0), task(4)
+    assert a.spacing != b.spacing and a.point != b.point and a.orientation != b.orientation
+
+
+def test_the_task_data_hold_no_answer():
+    """Only header values: no sorted positions, slice spacing, origin or affine."""
+    t = task(0)
+    geometry = ex._geometry(t)
+    fields = vars(t)
+    assert not {"series_spacing", "origin", "tilt_deg", "affine"} & set(fields)
+    assert not np.allclose(t.image_positions, geometry["positions"])
+    assert all(not np.isclose(value, geometry["spacing"]) for value in fields.values()
+               if isinstance(value, float))
 
 
 @pytest.mark.parametrize("name", checks.names)
@@ -45,17 +63,18 @@ def test_blank_answers_fail(name):
 # --- series: sort, spacing, affine ----------------------------------------------------------
 
 def _headers(t):
-    """(position, InstanceNumber) per slice in a file-name-like order."""
-    positions = ex._geometry(t)["positions"]
-    order = np.random.default_rng(1).permutation(t.n_slices)
-    return positions[order], np.array(t.instance_numbers)[order]
+    """(position, InstanceNumber) per slice, in file order."""
+    return np.asarray(t.image_positions, dtype=float), np.array(t.instance_numbers)
+
+
+def _normal(t):
+    iop = np.array(t.orientation)
+    return np.cross(iop[:3], iop[3:])
 
 
 def _sorted_argsort(t):
     positions, _ = _headers(t)
-    iop = np.array(t.orientation)
-    normal = np.cross(iop[:3], iop[3:])
-    return positions[np.argsort(positions @ normal)]
+    return positions[np.argsort(positions @ _normal(t))]
 
 
 def _sorted_python(t):
@@ -72,8 +91,19 @@ def _sorted_float32(t):
     return _sorted_argsort(t).astype(np.float32)
 
 
+def _sorted_einsum(t):
+    positions, _ = _headers(t)
+    return positions[np.argsort(np.einsum("ij,j->i", positions, _normal(t)))]
+
+
+def _sorted_lexsort(t):
+    positions, _ = _headers(t)
+    return positions[np.lexsort((np.dot(positions, _normal(t)),))]
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("answer", [_sorted_argsort, _sorted_python, _sorted_float32])
+@pytest.mark.parametrize("answer", [_sorted_argsort, _sorted_python, _sorted_float32,
+                                    _sorted_einsum, _sorted_lexsort])
 def test_sort_along_normal_pass(answer, variant):
     assert grade(checks.sort_along_normal, variant, slice_positions_sorted=answer(task(variant)))
 
@@ -85,7 +115,9 @@ def test_sort_along_normal_mistakes(variant):
     right = _sorted_argsort(t)
     run = lambda value: grade(checks.sort_along_normal, variant, slice_positions_sorted=value)
     assert_fails(run(positions[np.argsort(numbers)]), "InstanceNumber order")
-    assert_fails(run(right[::-1]), "reverse order")
+    by_z = positions[np.argsort(positions[:, 2])]
+    assert_fails(run(by_z), "order of increasing z", "not the order of increasing projection")
+    assert_fails(run(right[::-1]), "order of increasing z", "smallest one")
     assert_fails(run(positions), "not in order")
     assert_fails(run(right[:-1]), "one row (x, y, z) per slice")
     assert_fails(run(right + 1.0), "not the series' positions")
@@ -99,12 +131,67 @@ def test_slice_spacing(variant):
     assert run(float(np.mean(np.diff(along)))).passed
     assert run(np.float32(np.median(np.diff(along)))).passed
     assert run(np.diff(along)[:1]).passed
-    z = _sorted_argsort(t)[:, 2]
-    assert_fails(run(float(z[1] - z[0])), "along z only")
+    right = _sorted_argsort(t)
+    assert run(float(np.linalg.norm(right[1] - right[0]))).passed   # positions on the normal
+    assert run(float(np.ptp(along) / (len(along) - 1))).passed
+    z = right[:, 2]
+    assert_fails(run(float(z[1] - z[0])), "along z only")           # negative: feet first
+    by_z = np.sort(z)
+    assert_fails(run(float(by_z[1] - by_z[0])), "along z only")
     assert_fails(run(t.series_thickness), "SliceThickness")
     assert_fails(run(-float(np.mean(np.diff(along)))), "negative")
-    assert_fails(run(float(np.linalg.norm(_sorted_argsort(t)[1] - _sorted_argsort(t)[0])
-                           + 1.0)), "Not the slice spacing")
+    positions, _ = _headers(t)
+    by_z_projected = positions[np.argsort(positions[:, 2])] @ _normal(t)
+    assert_fails(run(float(np.mean(np.diff(by_z_projected)))), "negative", "reverse order")
+    assert_fails(run(float(np.linalg.norm(right[1] - right[0]) + 1.0)), "Not the slice spacing")
+
+
+@pytest.fixture(scope="module")
+def series_headers(tmp_path_factory):
+    """The headers of each variant's series as the notebook reads them, and read_series."""
+    import pydicom
+
+    from course_utils.dicom import read_series
+
+    out = {}
+    for variant in VARIANTS:
+        folder = tmp_path_factory.mktemp(f"series{variant}")
+        ex.write_series_files(task(variant), folder)
+        headers = [pydicom.dcmread(path, stop_before_pixels=True)
+                   for path in sorted(folder.iterdir())]
+        out[variant] = headers, read_series(folder)
+    return out
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_series_from_pydicom_headers_pass(variant, series_headers):
+    """Answers computed from the headers themselves (pydicom MultiValue, DSfloat), and from
+    read_series, which sorts along the normal; read_series gives the task's affine."""
+    headers, volume = series_headers[variant]
+    t = task(variant)
+    assert np.allclose(volume.affine, ex._geometry(t)["affine"], atol=1e-4)
+    assert {h.PatientPosition for h in headers} == {"FFS"}
+    normal = np.cross(*np.reshape(headers[0].ImageOrientationPatient, (2, 3)))
+    by_normal = sorted(headers, key=lambda h: float(np.dot(h.ImagePositionPatient, normal)))
+    multivalues = [h.ImagePositionPatient for h in by_normal]          # MultiValue of DSfloat
+    from_volume = np.array([h.ImagePositionPatient for h in volume.headers], dtype=float)
+    for answer in (multivalues, np.array(multivalues, dtype=float), from_volume):
+        result = grade(checks.sort_along_normal, variant, slice_positions_sorted=answer)
+        assert result.passed, result.message
+    projections = [float(np.dot(h.ImagePositionPatient, normal)) for h in by_normal]
+    for spacing in (float(np.mean(np.diff(projections))), volume.spacing[0],
+                    float(np.abs(np.diff(projections)).max())):
+        assert grade(checks.slice_spacing, variant, slice_spacing_mm=spacing).passed
+    by_z = sorted(headers, key=lambda h: float(h.ImagePositionPatient[2]))
+    assert_fails(grade(checks.sort_along_normal, variant,
+                       slice_positions_sorted=[h.ImagePositionPatient for h in by_z]),
+                 "order of increasing z")
+    by_number = sorted(headers, key=lambda h: int(h.InstanceNumber))
+    assert_fails(grade(checks.sort_along_normal, variant,
+                       slice_positions_sorted=[h.ImagePositionPatient for h in by_number]),
+                 "InstanceNumber order")
+    assert_fails(grade(checks.slice_spacing, variant,
+                       slice_spacing_mm=float(headers[0].SliceThickness)), "SliceThickness")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -116,6 +203,9 @@ def test_lps_to_ras(variant):
     ras[:2] *= -1
     assert run(ras.tolist()).passed
     assert run((np.diag([-1.0, -1, 1, 1]) @ lps).astype(np.float32)).passed
+    assert run(lps * np.array([[-1], [-1], [1], [1]])).passed
+    from nibabel.affines import from_matvec
+    assert run(from_matvec(np.diag([-1, -1, 1])) @ lps).passed
     assert_fails(run(lps), "still the LPS")
     assert_fails(run(lps @ np.diag([-1, -1, 1, 1])), "voxel axes")
     assert_fails(run(np.diag([-1, -1, -1, 1]) @ lps), "only x and y")
@@ -142,6 +232,17 @@ def test_resampling(variant):
     fov = old * shape
     assert run([s / t.target_spacing_mm for s in t.spacing],
                (fov / np.round(fov / t.target_spacing_mm)).astype(np.float32)).passed
+    from scipy import ndimage
+
+    from course_utils.volume import resample
+    zoomed = ndimage.zoom(np.zeros(t.chest_hu.shape, np.uint8), list(zoom), order=0,
+                          grid_mode=True, mode="grid-constant")
+    assert run(tuple(zoom), [o * n / m for o, n, m in zip(t.spacing, shape, zoomed.shape)]).passed
+    assert run(zoom, resample(np.zeros(t.chest_hu.shape, bool), t.spacing,
+                              t.target_spacing_mm)[1]).passed
+    assert_fails(run(zoom, old * (shape - 1) / (new_shape - 1)), "grid_mode=False")
+    assert_fails(run(zoom, t.target_spacing_mm), "target spacing")
+    assert_fails(run(zoom, old * shape / np.floor(shape * zoom)), "rounded grid")
     assert_fails(run(1 / zoom, true), "upside down")
     assert_fails(run(zoom[::-1], true), "(x, y, z) order")
     assert_fails(run(zoom * 1.1, true), "not the zoom per axis")
@@ -204,15 +305,48 @@ def _inverted_axes(t, ax, plane):
     ax.set_aspect("equal")
 
 
-def _draw(variant, painter, plane, figsize=(4, 4)):
-    fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+def _mm(t, plane):
+    return plane_spacing(t.spacing, plane)
+
+
+def _set_aspect_pyplot(t, ax, plane):
+    """pyplot style, a Normalize object, the aspect set on the Axes afterwards."""
+    from matplotlib.colors import Normalize
+    row_mm, col_mm = _mm(t, plane)
+    plt.sca(ax)
+    plt.imshow(get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]]), cmap="Greys_r",
+               norm=Normalize(vmin=-160, vmax=240))
+    plt.gca().set_aspect(row_mm / col_mm)
+
+
+def _pcolormesh_mm(t, ax, plane):
+    """pcolormesh on pixel edges in mm, y axis inverted so that row 0 is at the top."""
+    image = get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]])
+    row_mm, col_mm = _mm(t, plane)
+    ax.pcolormesh(np.arange(image.shape[1] + 1) * col_mm, np.arange(image.shape[0] + 1) * row_mm,
+                  image, cmap="gray", vmin=-160, vmax=240)
+    ax.invert_yaxis()
+    ax.set_aspect("equal")
+
+
+def _flipud_origin_lower(t, ax, plane):
+    """np.flipud of the displayed plane shown with origin='lower' and an extent in mm."""
+    image = np.flipud(get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]]))
+    row_mm, col_mm = _mm(t, plane)
+    ax.imshow(image, origin="lower", cmap="gray",
+              extent=(0, image.shape[1] * col_mm, 0, image.shape[0] * row_mm))
+
+
+def _draw(variant, painter, plane, figsize=(2.5, 2.5)):
+    fig, ax = plt.subplots(figsize=figsize, layout=LAYOUT)
     painter(task(variant), ax, plane)
     name = PLANES[plane][0]
     return grade(CHECK_OF[plane], variant, **{name: ax})
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("painter", [_plain, _helper, _aspect_origin_lower, _inverted_axes])
+@pytest.mark.parametrize("painter", [_plain, _helper, _aspect_origin_lower, _inverted_axes,
+                                     _set_aspect_pyplot, _pcolormesh_mm, _flipud_origin_lower])
 @pytest.mark.parametrize("plane", list(PLANES))
 def test_planes_pass(plane, painter, variant):
     """axial_plane, coronal_plane and sagittal_plane accept four ways of drawing."""
@@ -230,7 +364,7 @@ def test_planes_in_one_figure_with_subplots_pass():
 
 
 def _wrong(variant, plane, words, painter, forbidden=()):
-    fig, ax = plt.subplots(figsize=(4, 4), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(2.5, 2.5), layout=LAYOUT)
     t = task(variant)
     painter(t, ax, plane)
     result = grade(CHECK_OF[plane], variant, **{PLANES[plane][0]: ax})
@@ -268,6 +402,22 @@ def test_planes_orientation(plane, flip, words):
         image = get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]])
         _shown(t, ax, plane, image[::-1] if flip == "vertical" else image[:, ::-1])
     _wrong(3, plane, words, painter)
+
+
+def test_pcolormesh_mistakes():
+    def not_inverted(t, ax, plane):
+        image = get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]])
+        row_mm, col_mm = _mm(t, plane)
+        ax.pcolormesh(np.arange(image.shape[1] + 1) * col_mm,
+                      np.arange(image.shape[0] + 1) * row_mm, image, cmap="gray")
+        ax.set_aspect("equal")
+
+    def in_pixels(t, ax, plane):
+        ax.pcolormesh(get_plane(t.chest_hu, plane, t.point[PLANES[plane][1]]), cmap="gray")
+        ax.invert_yaxis()
+        ax.set_aspect("equal")
+    _wrong(4, "coronal", ("upside down", "inferior is at the top"), not_inverted)
+    _wrong(4, "sagittal", ("drawn square",), in_pixels)
 
 
 def test_coronal_plane_from_the_array_as_stored_is_upside_down():

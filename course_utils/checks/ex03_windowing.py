@@ -39,32 +39,48 @@ task = checks.task
 __all__ = ["checks", "make_task", "task", "FIGURE_WINDOWS",
            "preset_limits", "voi_functions", "window_for_finding", "window_figure"]
 
-#: Task 3: the findings that may be asked, the preset made for each, and a hint that does not
-#: name it. The learner sees the names (``task.all_findings``), not the presets.
+#: Task 3: the findings that may be asked, a digest of the preset made for each (so that the
+#: module does not hand out the answers: see :func:`_preset_digest`), and a hint that does
+#: not name it. The learner sees the names (``task.all_findings``), not the presets.
 _FINDINGS = {
     "lung nodule": (
-        "lung", "a nodule surrounded by air-filled lung needs a window wide and low enough "
-                "to show lung parenchyma"),
+        "eaf657fa4af4954f",
+        "a nodule surrounded by air-filled lung needs a window wide and low enough to show "
+        "lung parenchyma"),
     "pneumothorax": (
-        "lung", "telling air in the pleural space from aerated lung needs a window centred "
-                "far below water"),
+        "ce2b92c0e6387ba8",
+        "telling air in the pleural space from aerated lung needs a window centred far below "
+        "water"),
     "acute subdural haematoma": (
-        "subdural", "blood lying against the skull needs a window a little wider and higher "
-                    "than the brain window, so it does not merge with bone"),
+        "950c977204575c60",
+        "blood lying against the skull needs a window a little wider and higher than the "
+        "brain window, so it does not merge with bone"),
     "vertebral fracture": (
-        "bone", "cortical and trabecular bone need a very wide window centred well above "
-                "soft tissue"),
+        "c19ba78a9f9f91d4",
+        "cortical and trabecular bone need a very wide window centred well above soft tissue"),
     "liver metastasis": (
-        "liver", "a lesion a few tens of HU darker than liver needs a narrow abdominal "
-                 "window centred on liver"),
+        "a49833dc40d1d713",
+        "a lesion a few tens of HU darker than liver needs a narrow abdominal window centred "
+        "on liver"),
     "mediastinal lymph node": (
-        "mediastinum", "nodes, vessels and fat between the lungs need the chest's "
-                       "soft-tissue window"),
+        "c850d868677e9b1d",
+        "nodes, vessels and fat between the lungs need the chest's soft-tissue window"),
     "middle ear ossicles": (
-        "temporal_bone", "tiny bones inside dense bone need the widest, highest window"),
+        "4bf5af216b3ee960",
+        "tiny bones inside dense bone need the widest, highest window"),
     "grey-white matter contrast": (
-        "brain", "differences of a few HU inside the skull need the narrow head window"),
+        "46d6ecb39dc8f744",
+        "differences of a few HU inside the skull need the narrow head window"),
 }
+
+
+def _preset_digest(finding: str, preset: str) -> str:
+    """The digest that :data:`_FINDINGS` stores for a finding and the preset made for it."""
+    import hashlib
+
+    text = f"03_windowing|{finding}|{preset}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
 
 #: Task 4: the windows the figure may be asked in (chest windows).
 FIGURE_WINDOWS = ("lung", "mediastinum", "soft_tissue", "bone")
@@ -101,7 +117,7 @@ def make_task(variant: int) -> types.SimpleNamespace:
         level = int(rng.integers(-60, 121))
         chosen = []
         for index in rng.permutation(len(findings)):       # three findings, three presets
-            if _FINDINGS[findings[index]][0] not in {_FINDINGS[f][0] for f in chosen}:
+            if _preset_of(findings[index]) not in {_preset_of(f) for f in chosen}:
                 chosen.append(findings[index])
             if len(chosen) == 3:
                 break
@@ -116,6 +132,13 @@ def make_task(variant: int) -> types.SimpleNamespace:
         findings=chosen, all_findings=list(_FINDINGS),
         chest_hu=chest.hu, spacing=chest.spacing,
         figure_slice=figure_slice, figure_window=figure_window)
+
+
+def _preset_of(finding: str) -> str:
+    """The preset made for ``finding`` (the PRESETS key whose digest matches)."""
+    from course_utils.windowing import PRESETS
+
+    return next(key for key in PRESETS if _preset_digest(finding, key) == _FINDINGS[finding][0])
 
 
 def _preset(name: str) -> tuple[float, float]:
@@ -183,7 +206,12 @@ def voi_functions(grey_linear, grey_exact, task):
             continue
         other = "LINEAR_EXACT" if function == "LINEAR" else "LINEAR"
         if np.allclose(values, expected[other], atol=1e-6):
-            raise CheckFailed(f"`{name}` follows {other}, not {function}: the two are swapped.")
+            other_values = np.asarray(answers[other], dtype=np.float64)
+            if other_values.shape == x.shape and np.allclose(other_values, expected[function],
+                                                             atol=1e-6):
+                raise CheckFailed(f"`{name}` follows {other}, not {function}: the two are "
+                                  "swapped.")
+            raise CheckFailed(f"`{name}` follows the {other} formula, not {function}.")
         if values.min() < -1e-9 or values.max() > 1 + 1e-9:
             raise CheckFailed(f"`{name}` has values outside [0, 1]: clip the result.")
         if np.allclose(values * 255, np.round(values * 255)) and \
@@ -240,8 +268,8 @@ def window_for_finding(finding_windows, task):
                               "name in PRESETS.")
         keys.append(key)
     for number, (finding, key) in enumerate(zip(task.findings, keys), 1):
-        wanted, hint = _FINDINGS[finding]
-        if key != wanted:
+        digest, hint = _FINDINGS[finding]
+        if _preset_digest(finding, key) != digest:
             raise CheckFailed(f"item {number} of `finding_windows` is not the preset made for "
                               f"the {finding} (item {number} of `findings`): {hint}.")
 
@@ -297,6 +325,13 @@ def _title_text(axes: dict) -> str:
     if suptitle.strip():
         parts.append(suptitle)
     return " ".join(parts)
+
+
+#: A width or a level written in a title: "W 80", "width: 80", "WW=80", "L 40", "level 40",
+#: "C 40", "centre 40" (read in the title in lower case, with U+2212 as a minus sign).
+_LABELS = {"width": r"(?<![a-z])(?:w|ww|width)\s*[=:]?\s*",
+           "level": r"(?<![a-z])(?:l|wl|wc|c|level|center|centre)\s*[=:]?\s*"}
+_NUMBER = r"([+-]?\d+(?:\.\d+)?)(?![\d.])"
 
 
 def _numbers(text: str) -> list[float]:
@@ -389,6 +424,17 @@ def window_figure(ax_window, task):
                               "the window the figure shows.")
         raise CheckFailed("the title does not name the window.")
     numbers = _numbers(title)
+    lowered = title.lower().replace("\u2212", "-")
+    labelled = {kind: [float(n) for n in re.findall(pattern + _NUMBER, lowered)]
+                for kind, pattern in _LABELS.items()}
+    if labelled["width"] and labelled["level"] and \
+            np.isclose(labelled["width"][0], level) and np.isclose(labelled["level"][0], width):
+        raise CheckFailed("the title gives the width as the level and the level as the width: "
+                          "W is the width of the window, L its level (centre).")
+    for kind, wanted in (("width", width), ("level", level)):
+        if labelled[kind] and not np.isclose(labelled[kind][0], wanted):
+            raise CheckFailed(f"the {kind} the title gives is not the {kind} of the window the "
+                              "figure shows.")
     if not (any(np.isclose(n, width) for n in numbers)
             and any(np.isclose(n, level) for n in numbers)):
         raise CheckFailed("the title names the window but does not give both its width and "

@@ -2,10 +2,13 @@
 
 The task data (:func:`make_task`) differ per variant:
 
-- a small *oblique* CT series (tilted about the x axis by ``tilt_deg``), with its own slice
-  spacing, SliceThickness (not the spacing), InstanceNumber in a shuffled order (not the
-  anatomical one) and origin; the notebook writes it to a folder with
-  :func:`write_series_files` and reads the headers back, the checks use the geometry only;
+- a small *oblique* CT series, tilted about the x axis and written feet first (its slice
+  normal points towards the feet, so sorting by z gives the reverse of the order along the
+  normal), with its own slice spacing, SliceThickness (not the spacing), InstanceNumber in a
+  shuffled order (not the anatomical one) and origin; the task stores only what the headers
+  hold (ImagePositionPatient in file order, ImageOrientationPatient, PixelSpacing...), the
+  checks compute the sorted order, the spacing and the affine from them; the notebook writes
+  the series to a folder with :func:`write_series_files` and reads the headers back;
 - a synthetic chest volume with non-isotropic voxels, ``dz != dy != dx``, so that an aspect
   computed from the wrong axes fails, and the voxel ``point`` the three planes pass through;
 - the isotropic target spacing of the resampling task.
@@ -19,9 +22,10 @@ its pixels' shape on screen (extent, aspect and axes box after layout) with the 
 Examples
 --------
 >>> task = make_task(0)
+>>> geometry = _geometry(task)
 >>> len(task.spacing), task.spacing[1] != task.spacing[2], task.series_thickness != \
-task.series_spacing[0]
-(3, True, True)
+geometry["spacing"], bool(geometry["normal"][2] < 0)
+(3, True, True, True)
 """
 
 from __future__ import annotations
@@ -48,27 +52,36 @@ _ASPECT_TOLERANCE = 0.03
 
 @checks.task_data
 def make_task(variant: int) -> types.SimpleNamespace:
-    """The data of exercise 04 for ``variant`` (deterministic, in memory, fast)."""
+    """The data of exercise 04 for ``variant`` (deterministic, in memory, fast).
+
+    Only what the headers and the volume hold is stored (the series' ImagePositionPatient in
+    file order, its ImageOrientationPatient, PixelSpacing, InstanceNumber, SliceThickness); the
+    sorted order, the slice spacing and the affines are computed by the checks.
+    """
     from course_utils.phantom import chest_volume
 
     rng = np.random.default_rng([4, variant])
-    # the oblique series
+    # the oblique series, feet first: the slice normal points towards the feet (-z), so the
+    # order along the normal is the reverse of the order of z
     n_slices = int(rng.integers(10, 15))
-    series_spacing = (float(rng.choice([2.5, 3.0, 4.0, 5.0, 6.0])),
-                      float(rng.choice([5.0, 6.0])), float(rng.choice([5.5, 6.5])))
-    tilt_deg = float(rng.integers(12, 29))
-    tilt = np.deg2rad(tilt_deg)
-    orientation = (1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt)))
+    dz = float(rng.choice([2.5, 3.0, 4.0, 5.0, 6.0]))
+    pixel_spacing = (float(rng.choice([5.0, 6.0])), float(rng.choice([5.5, 6.5])))
+    tilt = np.deg2rad(float(rng.integers(12, 29)) * rng.choice([-1, 1]))
+    orientation = (-1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt)))
     shape = (n_slices, 48, 56)
-    origin = (-series_spacing[2] * (shape[2] - 1) / 2, -series_spacing[1] * (shape[1] - 1) / 2,
-              float(rng.integers(-80, 21)))
-    instance_numbers = (rng.permutation(n_slices) + 1).tolist()
-    series_thickness = float(series_spacing[0] * rng.choice([1.25, 1.5, 2.0]))
+    row, col = np.array(orientation[:3]), np.array(orientation[3:])
+    normal = np.cross(row, col)
+    origin = (float(pixel_spacing[1] * (shape[2] - 1) / 2),
+              -pixel_spacing[0] * (shape[1] - 1) / 2, float(rng.integers(-20, 81)))
+    positions = np.array(origin) + np.arange(n_slices)[:, None] * dz * normal
+    file_order = rng.permutation(n_slices)
+    numbers = rng.permutation(n_slices) + 1
+    series_thickness = float(dz * rng.choice([1.25, 1.5, 2.0]))
     # the chest volume of the plane and resampling tasks: dz, dy, dx all different
-    dz = float(rng.choice([3.5, 4.0, 5.0, 6.0]))
-    dy = float(rng.choice([1.8, 2.0, 2.4, 2.8]))
-    dx = float(rng.choice([x for x in (1.7, 2.2, 2.6, 3.0) if abs(x - dy) > 0.15]))
-    spacing = (dz, dy, dx)
+    cz = float(rng.choice([3.5, 4.0, 5.0, 6.0]))
+    cy = float(rng.choice([1.8, 2.0, 2.4, 2.8]))
+    cx = float(rng.choice([x for x in (1.7, 2.2, 2.6, 3.0) if abs(x - cy) > 0.15]))
+    spacing = (cz, cy, cx)
     chest_shape = tuple(int(round(fov / d)) for fov, d in zip(_FOV_MM, spacing))
     chest = chest_volume(shape=chest_shape, spacing=spacing, seed=int(variant) % 2**31)
     point = tuple(int(round((mm + rng.uniform(-6, 6)) / d + (n - 1) / 2))
@@ -76,8 +89,9 @@ def make_task(variant: int) -> types.SimpleNamespace:
     target = float(rng.choice([1.0, 1.25, 2.5, 3.0]))
     return types.SimpleNamespace(
         variant=int(variant), n_slices=n_slices, series_shape=shape,
-        series_spacing=series_spacing, tilt_deg=tilt_deg, orientation=orientation,
-        origin=origin, instance_numbers=instance_numbers, series_thickness=series_thickness,
+        pixel_spacing=pixel_spacing, orientation=orientation,
+        image_positions=np.round(positions[file_order], 6),
+        instance_numbers=numbers[file_order].tolist(), series_thickness=series_thickness,
         series_seed=int(rng.integers(1, 1000)), chest_hu=chest.hu, spacing=spacing,
         point=point, target_spacing_mm=target)
 
@@ -85,38 +99,50 @@ def make_task(variant: int) -> types.SimpleNamespace:
 def write_series_files(task_data: types.SimpleNamespace, folder: str | Path) -> list[Path]:
     """Write the task's oblique series into ``folder`` (DICOM, one file per slice).
 
-    InstanceNumber and SliceThickness are those of the task, as a scanner that numbered the
-    images in its own order and reconstructed overlapping slabs would write them. Returns
-    the files in slice order (the file names themselves are in no particular order).
+    Each slice gets its ImagePositionPatient, InstanceNumber and SliceThickness from the
+    task, as a scanner that numbered the images in its own order and reconstructed
+    overlapping slabs would write them. Returns the files in slice order along the normal
+    (the file names themselves are in no particular order).
     """
     import pydicom
 
     from course_utils.dicom import write_series
     from course_utils.phantom import chest_volume
 
-    small = chest_volume(shape=task_data.series_shape, spacing=task_data.series_spacing,
+    geometry = _geometry(task_data)
+    dy, dx = task_data.pixel_spacing
+    small = chest_volume(shape=task_data.series_shape, spacing=(geometry["spacing"], dy, dx),
                          seed=task_data.series_seed)
     paths = write_series(small.hu, small.spacing, folder, orientation=task_data.orientation,
-                         origin=task_data.origin, seed=task_data.series_seed)
-    for path, number in zip(paths, task_data.instance_numbers):
+                         origin=geometry["positions"][0], seed=task_data.series_seed)
+    numbers = np.asarray(task_data.instance_numbers)[geometry["order"]]
+    for path, number in zip(paths, numbers):
         header = pydicom.dcmread(path)
         header.InstanceNumber = int(number)
         header.SliceThickness = task_data.series_thickness
+        header.PatientPosition = "FFS"      # feet first, supine
         header.save_as(path)
     return paths
 
 
 def _geometry(task_data) -> dict:
-    orientation = np.array(task_data.orientation)
+    """The series' geometry computed from its headers' values: the normal, the order along
+    it, the sorted positions, the (uniform) spacing and the voxel-to-LPS affine."""
+    orientation = np.array(task_data.orientation, dtype=float)
     row, col = orientation[:3], orientation[3:]
     normal = np.cross(row, col)
-    dz, dy, dx = task_data.series_spacing
-    origin = np.array(task_data.origin, dtype=float)
+    positions = np.asarray(task_data.image_positions, dtype=float)
+    order = np.argsort(positions @ normal, kind="stable")
+    positions = positions[order]
+    gaps = np.diff(positions @ normal)
+    spacing = float(np.mean(gaps))
+    assert np.allclose(gaps, spacing, atol=1e-4), "the series' spacing is not uniform"
+    dy, dx = task_data.pixel_spacing
     affine = np.eye(4)
-    affine[:3, 0], affine[:3, 1], affine[:3, 2] = row * dx, col * dy, normal * dz
-    affine[:3, 3] = origin
-    positions = origin + np.arange(task_data.n_slices)[:, None] * dz * normal
-    return {"normal": normal, "affine": affine, "positions": positions}
+    affine[:3, 0], affine[:3, 1], affine[:3, 2] = row * dx, col * dy, normal * spacing
+    affine[:3, 3] = positions[0]
+    return {"normal": normal, "order": order, "positions": positions, "spacing": spacing,
+            "affine": affine}
 
 
 def _check_vector(value, name, n):
@@ -140,11 +166,18 @@ def sort_along_normal(slice_positions_sorted, task):
     positions = np.asarray(positions, dtype=float)
     if np.allclose(positions, expected, atol=1e-2):
         return
-    by_number = expected[np.argsort(task.instance_numbers)]
+    by_number = expected[np.argsort(np.asarray(task.instance_numbers)[geometry["order"]])]
     if np.allclose(positions, by_number, atol=1e-2):
         raise CheckFailed("The positions are in InstanceNumber order, which is not the "
                           "anatomical order in this series: sort by the projection on the "
                           "slice normal.")
+    if len(positions) > 1 and np.all(np.diff(positions[:, 2]) > 0) and \
+            np.allclose(np.sort(positions, axis=0), np.sort(expected, axis=0), atol=1e-2):
+        raise CheckFailed("The rows are in order of increasing z (ImagePositionPatient[2]). "
+                          "The slices of this series are tilted and its normal points towards "
+                          "the feet, so the order of z is not the order of increasing "
+                          "projection on the normal: sort by the projection (the first row is "
+                          "the slice with the smallest one).")
     if np.allclose(positions, expected[::-1], atol=1e-2):
         raise CheckFailed("The slices are in the reverse order: the first row should be the "
                           "slice with the smallest projection on the normal.")
@@ -162,10 +195,11 @@ def sort_along_normal(slice_positions_sorted, task):
 def slice_spacing(slice_spacing_mm, task):
     """The slice spacing of the oblique series in mm, measured from the positions."""
     value = get_number(slice_spacing_mm, "slice_spacing_mm")
-    dz = task.series_spacing[0]
+    geometry = _geometry(task)
+    dz = geometry["spacing"]
     if abs(value - dz) < 1e-3:
         return
-    if abs(value - dz * np.cos(np.deg2rad(task.tilt_deg))) < 1e-2:
+    if abs(abs(value) - dz * abs(geometry["normal"][2])) < 1e-2:
         raise CheckFailed("That is the distance between slices along z only. The slices are "
                           "tilted: measure the distance along the slice normal.")
     if abs(value + dz) < 1e-3:
@@ -239,9 +273,41 @@ def _flips(data: np.ndarray, expected: np.ndarray) -> tuple[bool, bool] | None:
     return None
 
 
+def _mesh_image(mesh: dict) -> dict | None:
+    """A ``pcolormesh`` on a rectilinear grid as the image it draws: cell ``[i, j]`` spans
+    ``x[j]..x[j + 1]`` and ``y[i]..y[i + 1]``, i.e. row 0 at ``y[0]`` (``origin="lower"``)."""
+    coordinates = np.asarray(mesh.get("coordinates"), dtype=float)
+    array = mesh.get("array")
+    if coordinates.ndim != 3 or array is None:
+        return None
+    x, y = coordinates[..., 0], coordinates[..., 1]
+    if not (np.allclose(x, x[:1]) and np.allclose(y, y[:, :1])):
+        return None                                  # not a rectilinear grid
+    steps_x, steps_y = np.diff(x[0]), np.diff(y[:, 0])
+    if not (np.allclose(steps_x, steps_x[0]) and np.allclose(steps_y, steps_y[0])):
+        return None                                  # not evenly spaced: not one pixel size
+    return {"array": array, "extent": [x[0, 0], x[0, -1], y[0, 0], y[-1, 0]],
+            "origin": "lower"}
+
+
+def _plane_image(axes: dict, name: str) -> dict:
+    """The first image on the panel: an ``imshow`` image, or a ``pcolormesh`` on an even grid."""
+    if axes["images"]:
+        return first_image(axes, name)
+    for collection in axes["collections"]:
+        if collection.get("class") == "QuadMesh":
+            image = _mesh_image(collection)
+            if image is None:
+                raise CheckFailed(f"the pcolormesh on `{name}` is not on an evenly spaced "
+                                  "grid: give one coordinate per pixel edge, evenly spaced "
+                                  "(or use `imshow`).")
+            return image
+    return first_image(axes, name)
+
+
 def _judge_plane(value, name: str, plane: str, task) -> None:
     axes = get_axes(value, name)
-    image = first_image(axes, name)
+    image = _plane_image(axes, name)
     axis, up, left = _PLANES[plane]
     index = task.point[axis]
     expected = _display(task.chest_hu, plane, index)
@@ -264,7 +330,8 @@ def _judge_plane(value, name: str, plane: str, task) -> None:
             if other != index and _flips(data, _display(task.chest_hu, plane, other)):
                 raise CheckFailed(f"the image on `{name}` is the {plane} plane at index "
                                   f"{other}, not at `{variable}` of `point`.")
-        raise CheckFailed(f"the image on `{name}` is not a {plane} plane of `chest_hu` "
+        article = "an" if plane == "axial" else "a"
+        raise CheckFailed(f"the image on `{name}` is not {article} {plane} plane of `chest_hu` "
                           "(in HU).")
     # 2. orientation
     vertical, horizontal = flips
@@ -318,6 +385,11 @@ def sagittal_plane(ax_sagittal, task):
 def resampling_factors(zoom_factors, true_spacing_mm, task):
     """Zoom factors per axis (z, y, x) to the target spacing, and the spacing really obtained."""
     zoom = _check_vector(zoom_factors, "zoom_factors", 3)
+    if np.size(true_spacing_mm) == 1 and not isinstance(true_spacing_mm, dict) and \
+            np.allclose(np.asarray(true_spacing_mm, dtype=float), task.target_spacing_mm):
+        raise CheckFailed("`true_spacing_mm` is the target spacing. The number of voxels is "
+                          "rounded to a whole number, so the spacing really obtained differs a "
+                          "little along each axis: give (dz, dy, dx).")
     true = _check_vector(true_spacing_mm, "true_spacing_mm", 3)
     old = np.array(task.spacing)
     shape = np.array(task.chest_hu.shape)
@@ -340,6 +412,12 @@ def resampling_factors(zoom_factors, true_spacing_mm, task):
         raise CheckFailed("`true_spacing_mm` is the target spacing. The number of voxels is "
                           "rounded to a whole number, so the spacing really obtained differs a "
                           "little: compute it from the old size in mm and the new shape.")
+    corners = old * (shape - 1) / np.maximum(new_shape - 1, 1)
+    if np.allclose(true, corners, rtol=1e-4):
+        raise CheckFailed("`true_spacing_mm` keeps the centres of the first and last voxels "
+                          "in place (scipy's default `grid_mode=False`), which shrinks the "
+                          "field of view; the task keeps the field of view (`grid_mode=True`): "
+                          "the old size in mm divided by the new number of voxels.")
     if np.allclose(true, expected_true[::-1], rtol=1e-4):
         raise CheckFailed("`true_spacing_mm` is in (x, y, z) order; give (dz, dy, dx).")
     raise CheckFailed("`true_spacing_mm` is not the spacing of the rounded grid: field of "
