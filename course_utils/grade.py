@@ -54,6 +54,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import importlib
 import json
@@ -439,7 +440,14 @@ def _sandbox_binds() -> dict[str, str]:
             from course_utils import datasets
 
             series = datasets.get_path("synthetic_ct")
-            binds[str(series)] = f"cache/course_utils/{series.name}"
+            # A copy that any sandbox uid can read (the cache folder is the grader's, 0700).
+            shared = Path(tempfile.mkdtemp(prefix="course-grade-data-"))
+            atexit.register(shutil.rmtree, shared, True)
+            copy = shared / series.name
+            shutil.copytree(series, copy)
+            for path in [shared, copy, *copy.rglob("*")]:
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
+            binds[str(copy)] = f"cache/course_utils/{series.name}"
         except Exception:
             pass
         try:

@@ -441,3 +441,89 @@ def test_everything_the_checks_import_is_imported_before_any_kernel():
             lazy.add(match.group(1) or match.group(2))
     missing = sorted(name for name in lazy if name not in sys.modules)
     assert not missing, missing
+
+
+PROBE = r"""
+import json, os, resource, socket, sys
+status = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines()
+              if ":\t" in line)
+def writable(path):
+    try:
+        with open(path, "a"):
+            return True
+    except OSError:
+        return False
+print(json.dumps({
+    "uid": os.getuid(), "cap_eff": status["CapEff"].strip(),
+    "no_new_privs": status.get("NoNewPrivs", "").strip(),
+    "env": sorted(os.environ), "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+    "interfaces": [name for _, name in socket.if_nameindex()],
+    "limits": {name: resource.getrlimit(getattr(resource, name))[0] for name in
+               ("RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CPU", "RLIMIT_NPROC")},
+    "write_usr": writable(sys.executable), "write_package": writable(sys.argv[1]),
+    "sees": [path for path in sys.argv[2:] if os.path.exists(path)],
+    "write_cwd": writable("probe.txt"),
+}))
+"""
+
+
+def test_the_sandbox_is_what_the_readme_says(tmp_path, monkeypatch):
+    import subprocess
+
+    import course_utils
+
+    monkeypatch.setenv("GITHUB_ENV", "/x")
+    monkeypatch.setenv("RUNNER_TEMP", "/y")
+    run, work = tmp_path / "run", tmp_path / "run" / "work"
+    work.mkdir(parents=True)
+    uid = sandbox.sandbox_uid()
+    for path in (run, work):
+        grade._give(path, uid)
+    package = Path(course_utils.__file__).resolve().parent
+    (tmp_path / "grades.json").write_text("{}")  # the grader's output, next to the run folder
+    hidden = [str(ROOT / "solutions"), str(ROOT / "tests"), str(tmp_path / "grades.json"),
+              str(Path.home() / ".cache")]
+    command, env = sandbox.kernel_command(
+        [sys.executable, "-c", PROBE, "/opt/course_utils/course_utils/__init__.py", *hidden],
+        run, work, {"COURSE_UTILS_VARIANT": "9"}, isolated=True, uid=uid)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    sandbox.kill_uid(uid)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["cap_eff"] == "0000000000000000"
+    assert seen["write_usr"] is False and seen["write_package"] is False
+    assert seen["write_cwd"] is True
+    assert seen["sees"] == [], seen["sees"]
+    assert seen["interfaces"] == ["lo"]
+    assert len(seen["pids"]) <= 3  # bwrap's init and the probe: not the grader's processes
+    assert "COURSE_UTILS_VARIANT" in seen["env"]
+    assert not [key for key in seen["env"] if key.startswith(("GITHUB_", "ACTIONS_", "RUNNER_"))]
+    limits = seen["limits"]
+    assert limits["RLIMIT_AS"] == 4 * 2**30 and limits["RLIMIT_FSIZE"] == 512 * 2**20
+    assert limits["RLIMIT_NOFILE"] == 1024 and 0 < limits["RLIMIT_CPU"] < 10**6
+    if uid is not None:  # root: a uid of its own, where RLIMIT_NPROC counts
+        assert seen["uid"] == uid and seen["no_new_privs"] == "1"
+        assert limits["RLIMIT_NPROC"] == 256
+    assert package.is_dir()
+
+
+def test_each_result_is_written_as_soon_as_it_is_known(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "00_a.ipynb").write_text("not json")
+    (folder / "00_b.ipynb").write_text("{}")
+    out = tmp_path / "grades.json"
+    seen = []
+
+    def on_result(index, result):
+        grade._write_outputs([out, None], [result], False)
+        seen.append(json.loads(out.read_text()))
+
+    grades = grade.grade_paths([folder], CHECKS, jobs=1, on_result=on_result)
+    assert [len(data["notebooks"]) for data in seen] == [1, 1]
+    assert all(data["complete"] is False for data in seen)
+    assert [Path(data["notebooks"][0]["path"]).name for data in seen] == ["00_a.ipynb",
+                                                                          "00_b.ipynb"]
+    grade._write_outputs([out, None], grades, True)
+    assert json.loads(out.read_text())["complete"] is True
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades.json-")]
