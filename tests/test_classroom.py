@@ -453,7 +453,7 @@ def _course_points() -> tuple[float, float]:
 
 @pytest.mark.slow
 def test_the_workflow_steps_run_in_order_and_report_the_grade(fresh_env, tmp_path):
-    if not shutil.which("bwrap"):
+    if not shutil.which("bwrap") and os.environ.get("CI") != "true":
         pytest.skip("the workflow grades in the bubblewrap sandbox only")
     started = time.monotonic()
     job = _run_grading_job(fresh_env, tmp_path, "0123456789abcdef0123456789abcdef0123abcd")

@@ -198,9 +198,11 @@ def kernel_command(argv: Sequence[str], run_folder: Path, cwd: Path, variables: 
     bwrap += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
     for key, value in env.items():
         bwrap += ["--setenv", key, value]
-    bwrap += _ro_binds()
     bwrap += ["--proc", "/proc", "--dev", "/dev",
               "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", SANDBOX_TMP]
+    # after the private /tmp: a Python or a virtual environment installed under /tmp (a CI
+    # checkout there) is mounted on top of it, not hidden by it
+    bwrap += _ro_binds()
     for key in ("HOME", "XDG_CACHE_HOME", "COURSE_UTILS_CACHE", "MPLCONFIGDIR"):
         bwrap += ["--perms", "0777", "--dir", env[key]]
     bwrap += _open_parents(f"{PACKAGE_MOUNT}/course_utils")
