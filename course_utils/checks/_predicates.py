@@ -39,7 +39,7 @@ from course_utils.checks._registry import CheckFailed
 from course_utils.checks._values import get_axes, is_blank
 
 __all__ = [
-    "all_texts", "color_blind_safe", "image_array", "outline_box", "colorbars_of", "colorbar_shows", "dash_kind",
+    "FLIPS", "FLIP_NAMES", "all_texts", "color_blind_safe", "flip", "image_array", "outline_box", "colorbars_of", "colorbar_shows", "dash_kind",
     "diverging", "grey_direction", "image_box", "image_value_at", "images_aligned",
     "lab", "legend_entries", "lightness", "monotone_lightness", "mosaic_panels",
     "neutral_at", "orientation_letters", "outlines", "panel_label", "parse_length_mm",
@@ -204,6 +204,20 @@ def image_array(image: dict[str, Any]) -> np.ma.MaskedArray:
     if type_of(data) == "masked_array":
         return np.ma.MaskedArray(np.asarray(data["data"], dtype=float), mask=data["mask"])
     return np.ma.asarray(np.asarray(data, dtype=float))
+
+
+FLIPS = ((False, False), (True, False), (False, True), (True, True))
+FLIP_NAMES = {(True, False): "upside down", (False, True): "mirrored left to right",
+              (True, True): "rotated by 180 degrees"}
+
+
+def flip(array: np.ndarray, flips: tuple[bool, bool]) -> np.ndarray:
+    """``array`` with its rows (``flips[0]``) and/or columns (``flips[1]``) reversed."""
+    if flips[0]:
+        array = array[::-1]
+    if flips[1]:
+        array = array[:, ::-1]
+    return array
 
 
 def image_box(image: dict[str, Any]) -> np.ndarray:

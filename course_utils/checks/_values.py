@@ -26,7 +26,7 @@ from course_utils.checks._plain import _BASE_DIR, type_of
 from course_utils.checks._registry import CheckFailed
 
 __all__ = ["MAX_FILE_BYTES", "first_image", "get_array", "get_axes", "get_figure", "get_number",
-           "get_path", "get_string", "is_blank", "read_learner_file", "require"]
+           "get_path", "get_string", "is_blank", "per_task", "read_learner_file", "require"]
 
 MAX_FILE_BYTES = 64 * 2**20   # the largest file a learner hands in (a DICOM, a PNG, an STL...)
 # Set by the grader: the folder every file a check opens must be in (the run's own folder,
@@ -317,3 +317,16 @@ def safe_dicom(data: bytes, name: str) -> Any:
     if not 0 <= pixels <= MAX_DICOM_PIXELS:
         raise CheckFailed(f"`{name}` declares {pixels} pixels: that is not this task's slice.")
     return dataset
+
+
+_TASK_MEMO: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def per_task(data: Any, key: str, compute: Any) -> Any:
+    """``compute()`` once per task-data object and key (checks run many times per task)."""
+    entry = _TASK_MEMO.get((id(data), key))
+    if entry is None or entry[0] is not data:
+        if len(_TASK_MEMO) > 64:
+            _TASK_MEMO.clear()
+        entry = _TASK_MEMO[(id(data), key)] = (data, compute())
+    return entry[1]

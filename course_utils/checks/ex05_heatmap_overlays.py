@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import CheckFailed, CheckList, get_array, get_axes, require, type_of
-from course_utils.checks._predicates import (colorbar_shows, colorbars_of, grey_direction,
+from course_utils.checks._predicates import (FLIP_NAMES, FLIPS, flip,
+                                             colorbar_shows, colorbars_of, grey_direction,
                                              image_array, image_box, images_aligned, lightness,
                                              monotone_lightness, on_grid_of)
 
@@ -126,18 +127,6 @@ def _lookup(colors: np.ndarray, values: np.ndarray) -> np.ndarray:
     return colors[index.astype(int)]
 
 
-_FLIPS = ((False, False), (True, False), (False, True), (True, True))
-_FLIP_NAMES = {(True, False): "upside down", (False, True): "mirrored left to right",
-               (True, True): "rotated by 180 degrees"}
-
-
-def _flip(array: np.ndarray, flips: tuple[bool, bool]) -> np.ndarray:
-    """``array`` with its rows (``flips[0]``) and/or columns (``flips[1]``) reversed."""
-    if flips[0]:
-        array = array[::-1]
-    if flips[1]:
-        array = array[:, ::-1]
-    return array
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -157,8 +146,8 @@ def _is_heat(image: dict, t: types.SimpleNamespace) -> bool:
         return False
     data = image_array(image)
     values = np.ma.filled(data, np.nan)
-    for flips in _FLIPS:
-        expected = _flip(heat, flips)
+    for flips in FLIPS:
+        expected = flip(heat, flips)
         shown = (expected >= t.threshold) & np.isfinite(values) & ~np.ma.getmaskarray(data)
         if shown.sum() < 10:
             continue
@@ -174,8 +163,8 @@ def _base_flips(base: dict, t: types.SimpleNamespace) -> tuple[bool, bool]:
     values = np.ma.filled(image_array(base), np.nan)
     if values.shape != t.image_hu.shape:
         return (False, False)
-    scores = [_correlation(values, _flip(t.image_hu, flips)) for flips in _FLIPS]
-    return _FLIPS[int(np.argmax(scores))]
+    scores = [_correlation(values, flip(t.image_hu, flips)) for flips in FLIPS]
+    return FLIPS[int(np.argmax(scores))]
 
 
 def _plotting_axes(fig_heat: Any) -> dict:
@@ -226,7 +215,7 @@ def _pixelwise(base: dict, overlay: dict,
     """RGB (rows, columns, 3) in [0, 1] and opacity of the overlay where it lies, pixel for
     pixel of ``heat`` (the overlay covers the slice's rectangle, in any origin)."""
     rgba = on_grid_of(base, overlay).astype(float) / 255
-    rgba = _flip(rgba, _base_flips(base, t))
+    rgba = flip(rgba, _base_flips(base, t))
     return rgba[..., :3], rgba[..., 3]
 
 
@@ -234,8 +223,8 @@ def _encoded(overlay: dict, t: types.SimpleNamespace) -> tuple[np.ndarray, np.nd
     """The overlay's colours (n, 4) in [0, 1] and the heat (n,) they stand for, wherever the
     overlay is placed: the heat in the row and column order the layer's array holds it."""
     rgba = np.asarray(overlay["rgba"], dtype=float) / 255
-    scores = [_correlation(rgba[..., 3], _flip(t.heat, flips)) for flips in _FLIPS]
-    heat = _flip(t.heat, _FLIPS[int(np.argmax(scores))])
+    scores = [_correlation(rgba[..., 3], flip(t.heat, flips)) for flips in FLIPS]
+    heat = flip(t.heat, FLIPS[int(np.argmax(scores))])
     return rgba.reshape(-1, 4), heat.reshape(-1)
 
 
@@ -282,10 +271,10 @@ def sparse_alpha_overlay(fig_heat, heat_cmap, task):
                           "without `extent=` places the heatmap in pixel indices.")
     heat = task.heat
     rgb, alpha = _pixelwise(base, overlay, task)
-    scores = {flips: _correlation(alpha, _flip(heat, flips)) for flips in _FLIPS}
+    scores = {flips: _correlation(alpha, flip(heat, flips)) for flips in FLIPS}
     best = max(scores, key=scores.get)
     if best != (False, False) and scores[best] > scores[(False, False)] + 0.05:
-        raise CheckFailed(f"The heatmap is drawn {_FLIP_NAMES[best]} relative to the slice "
+        raise CheckFailed(f"The heatmap is drawn {FLIP_NAMES[best]} relative to the slice "
                           "(another `origin`, or an `extent` in another order than the "
                           "slice's), so the hot spot lands away from the lesion.")
     seen = alpha > 0.05

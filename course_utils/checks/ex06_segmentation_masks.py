@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import CheckFailed, CheckList, get_array, get_axes
-from course_utils.checks._predicates import (image_array, image_box, images_aligned,
+from course_utils.checks._predicates import (FLIP_NAMES, FLIPS, flip,
+                                             image_array, image_box, images_aligned,
                                              legend_entries, on_grid_of, rgb)
 
 checks = CheckList("06_segmentation_masks")
@@ -133,18 +134,6 @@ def _class_rgb(t: types.SimpleNamespace, k: int) -> np.ndarray:
     return np.array(to_rgb(t.label_colors[k - 1]))
 
 
-_FLIPS = ((False, False), (True, False), (False, True), (True, True))
-_FLIP_NAMES = {(True, False): "upside down", (False, True): "mirrored left to right",
-               (True, True): "rotated by 180 degrees"}
-
-
-def _flip(array: np.ndarray, flips: tuple[bool, bool]) -> np.ndarray:
-    """``array`` with its rows (``flips[0]``) and/or columns (``flips[1]``) reversed."""
-    if flips[0]:
-        array = array[::-1]
-    if flips[1]:
-        array = array[:, ::-1]
-    return array
 
 
 def _agreement(alpha: np.ndarray, labelled: np.ndarray) -> float:
@@ -188,8 +177,8 @@ def _layers(ax_labels: Any, t: types.SimpleNamespace) -> _Overlay:
         if im["shape"] != shape:
             continue
         values = np.ma.filled(image_array(im), np.nan)
-        for flips in _FLIPS:
-            if np.allclose(values, _flip(t.hu_slice, flips), atol=0.5, equal_nan=True):
+        for flips in FLIPS:
+            if np.allclose(values, flip(t.hu_slice, flips), atol=0.5, equal_nan=True):
                 if not slices:
                     base_flips = flips
                 slices.append(k)
@@ -215,15 +204,15 @@ def _layers(ax_labels: Any, t: types.SimpleNamespace) -> _Overlay:
         data = image_array(layers[0])
         shown = ~np.ma.getmaskarray(data)
         values = np.ma.filled(data, 0)
-        if not any(np.allclose(values[shown], _flip(t.label_slice, flips)[shown])
-                   for flips in _FLIPS):
+        if not any(np.allclose(values[shown], flip(t.label_slice, flips)[shown])
+                   for flips in FLIPS):
             raise CheckFailed("The layer over the slice is not `label_slice` of the setup "
                               "cell: draw that label map (integer labels) over the CT.")
     raw = _composite([np.asarray(layer["rgba"], dtype=float) / 255 for layer in layers])
     labelled = t.label_slice > 0
-    held = max(_FLIPS, key=lambda flips: _agreement(raw[..., 3], _flip(labelled, flips)))
+    held = max(FLIPS, key=lambda flips: _agreement(raw[..., 3], flip(labelled, flips)))
     return _Overlay(ax=ax, base=images[base], base_flips=base_flips, layers=layers,
-                    rgba=_flip(raw, held))
+                    rgba=flip(raw, held))
 
 
 def _class_colours(layer: dict, n_classes: int) -> np.ndarray | None:
@@ -270,13 +259,13 @@ def transparent_background(ax_labels, task):
             raise CheckFailed(f"The label map does not lie on the slice (its corners are up to "
                               f"{shift:.0f} units from the slice's): the slice is drawn in mm, "
                               "and imshow without `extent=` places the labels in pixel indices.")
-    placed = _flip(_composite([on_grid_of(base, layer).astype(float) / 255
+    placed = flip(_composite([on_grid_of(base, layer).astype(float) / 255
                                for layer in drawn.layers]), drawn.base_flips)
     labelled = task.label_slice > 0
-    scores = {flips: _agreement(placed[..., 3], _flip(labelled, flips)) for flips in _FLIPS}
+    scores = {flips: _agreement(placed[..., 3], flip(labelled, flips)) for flips in FLIPS}
     best = max(scores, key=scores.get)
     if best != (False, False) and scores[best] > scores[(False, False)] + 0.005:
-        raise CheckFailed(f"The label map is drawn {_FLIP_NAMES[best]} relative to the slice "
+        raise CheckFailed(f"The label map is drawn {FLIP_NAMES[best]} relative to the slice "
                           "(another `origin`, or an `extent` in another order than the "
                           "slice's), so the labels land on other anatomy.")
     alpha = drawn.rgba[..., 3]

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.checks._values import per_task
 from course_utils.checks import (CheckFailed, CheckList, get_array, get_number, get_path,
                                  is_blank, type_of)
 
@@ -120,17 +121,6 @@ def make_task(variant: int) -> types.SimpleNamespace:
 task = checks.task
 
 
-_MEMO: dict[tuple[int, str], tuple[Any, Any]] = {}
-
-
-def _memo(data: Any, key: str, compute: Any) -> Any:
-    """``compute()`` once per task-data object and key (checks run many times per task)."""
-    entry = _MEMO.get((id(data), key))
-    if entry is None or entry[0] is not data:
-        if len(_MEMO) > 64:
-            _MEMO.clear()
-        entry = _MEMO[(id(data), key)] = (data, compute())
-    return entry[1]
 
 
 # ----------------------------------------------------------------------------- expected values
@@ -139,7 +129,7 @@ def _lesion_mesh(data: Any) -> Any:
     """The lesion's full-resolution mesh in mm (made once per task data)."""
     from course_utils.mesh import mask_to_mesh
 
-    return _memo(data, "mesh", lambda: mask_to_mesh(data.lesion, data.spacing))
+    return per_task(data, "mesh", lambda: mask_to_mesh(data.lesion, data.spacing))
 
 
 def _expected_volumes(data: Any) -> tuple[float, float, float]:
@@ -150,20 +140,20 @@ def _expected_volumes(data: Any) -> tuple[float, float, float]:
         mesh_ml = mesh_volume(_lesion_mesh(data)) / 1000
         voxel_ml = float(data.lesion.sum()) * float(np.prod(data.spacing)) / 1000
         return mesh_ml, voxel_ml, 4 / 3 * math.pi * data.radius_mm ** 3 / 1000
-    return _memo(data, "volumes", compute)
+    return per_task(data, "volumes", compute)
 
 
 def _expected_top(data: Any) -> tuple[np.ndarray, np.ndarray]:
     """Extent and lowest corner (z, y, x) in mm of the closed mesh of ``lesion[k:]``."""
     from course_utils.mesh import mask_to_mesh
 
-    verts = _memo(data, "top", lambda: mask_to_mesh(data.lesion[data.k:], data.spacing).verts)
+    verts = per_task(data, "top", lambda: mask_to_mesh(data.lesion[data.k:], data.spacing).verts)
     return np.ptp(verts, axis=0), verts.min(axis=0)
 
 
 def _lesion_extents(data: Any) -> tuple[np.ndarray, np.ndarray]:
     """The lesion's bounding box size in mm and in voxels, (z, y, x)."""
-    return _memo(data, "extents", lambda: (_box_extent(data.lesion, np.array(data.spacing)),
+    return per_task(data, "extents", lambda: (_box_extent(data.lesion, np.array(data.spacing)),
                                            _box_extent(data.lesion, np.ones(3))))
 
 
@@ -410,7 +400,7 @@ def plotly_view(fig_mesh3d, task):
         raise CheckFailed("The Mesh3d traces have no x, y, z coordinates.")
     low = np.array([a.min() for a in xyz])
     high = np.array([a.max() for a in xyz])
-    box_low, box_high = _memo(task, "lungs_box", lambda: _box_xyz(task.lungs | task.lesion,
+    box_low, box_high = per_task(task, "lungs_box", lambda: _box_xyz(task.lungs | task.lesion,
                                                                    np.array(task.spacing)))
     spacing_xyz = np.array(task.spacing)[::-1]
 
@@ -429,7 +419,7 @@ def plotly_view(fig_mesh3d, task):
                               "the reverse of marching cubes' vertex columns.")
         raise CheckFailed("The surfaces do not span both lungs in mm: add a mesh of each "
                           "lung (or of both) and of the lesion.")
-    lesion_low, lesion_high = _memo(task, "lesion_box",
+    lesion_low, lesion_high = per_task(task, "lesion_box",
                                     lambda: _box_xyz(task.lesion, np.array(task.spacing)))
     boxes = [(np.array([_coordinates(t, axis).min() for axis in "xyz"]),
               np.array([_coordinates(t, axis).max() for axis in "xyz"])) for t in traces

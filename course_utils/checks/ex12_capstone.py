@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.checks._values import per_task
 from course_utils.checks import CheckFailed, CheckList, get_array, get_number
 from course_utils.checks._predicates import (color_blind_safe, colorbar_shows, colorbars_of,
                                              image_array, images_aligned, legend_entries,
@@ -173,17 +174,6 @@ def write_series(data: Any, folder: str | Path) -> Path:
     return folder
 
 
-_MEMO: dict[tuple[int, str], tuple[Any, Any]] = {}
-
-
-def _memo(data: Any, key: str, compute: Any) -> Any:
-    """``compute()`` once per task-data object and key (checks run many times per task)."""
-    entry = _MEMO.get((id(data), key))
-    if entry is None or entry[0] is not data:
-        if len(_MEMO) > 64:
-            _MEMO.clear()
-        entry = _MEMO[(id(data), key)] = (data, compute())
-    return entry[1]
 
 
 # ----------------------------------------------------------------------------- expected values
@@ -209,14 +199,14 @@ def _display_hu(data: Any) -> np.ndarray:
 
 def _expected_volumes(data: Any) -> tuple[float, float, float]:
     """The reference lesion's mesh, voxel-count and ideal-ball volumes in mL."""
-    return _memo(data, "volumes", lambda: _volumes(data.truth, _spacing(data), data.radius_mm))
+    return per_task(data, "volumes", lambda: _volumes(data.truth, _spacing(data), data.radius_mm))
 
 
 def _expected_dice(data: Any) -> tuple[float, float]:
     """The Dice of the lesion's centre slice, and of the whole volumes."""
     from course_utils.metrics import dice
 
-    return _memo(data, "dice", lambda: (dice(data.truth[data.k], data.prediction[data.k]),
+    return per_task(data, "dice", lambda: (dice(data.truth[data.k], data.prediction[data.k]),
                                         dice(data.truth, data.prediction)))
 
 
